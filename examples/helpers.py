@@ -1,0 +1,5 @@
+"""Small helpers for legacy.py."""
+
+
+def greet(name):
+    return f"hello, {name}"

@@ -1,0 +1,1 @@
+"""inventory: keeps track of what is on the shelves."""

@@ -1,0 +1,145 @@
+"""Checking many files and applying fixes: the engine behind `dashm check` (no output here).
+
+Fixes are applied one file at a time, one fix per pass, re-checking after each pass until
+nothing fixable is left, so overlapping fixes never fight and a second run changes nothing.
+A fix whose result does not compile, or that would create a file that exists, is refused.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashm.findings import Finding, Fix
+from dashm.rules import check_source
+from dashm.rules.edits import OverlappingEdits, apply_edits
+from dashm.workspace import SourceFile, SourceProblem, Workspace
+from dashm.workspace.source import decode_source
+from dashm.workspace.walk import walk_python_files
+
+MAX_FIX_PASSES = 20
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+    fixed: int = 0
+    files: int = 0
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path | SourceProblem]:
+    seen: set[Path] = set()
+    for start in paths:
+        for item in walk_python_files(Path(os.path.abspath(start))):
+            if isinstance(item, Path):
+                if item in seen:
+                    continue
+                seen.add(item)
+            yield item
+
+
+def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = (),  # type: ignore[no-untyped-def]
+                ignore: Sequence[str] = (), fix: bool = False) -> CheckResult:
+    """Check every Python file under `paths`; `workspace_for(path)` gives its Workspace."""
+    result = CheckResult()
+    for item in iter_files(paths):
+        if isinstance(item, SourceProblem):
+            result.problems.append(item)
+            continue
+        workspace: Workspace = workspace_for(item)
+        source = workspace.source(item)
+        if isinstance(source, SourceProblem):
+            result.problems.append(source)
+            continue
+        result.files += 1
+        if source.facts.syntax_error is not None:
+            error = source.facts.syntax_error
+            result.problems.append(SourceProblem(
+                item, f"skipped: syntax error at line {error.position.line + 1}, column "
+                      f"{error.position.column + 1}: {error.message}"))
+            continue
+        findings = check_source(workspace, source, select, ignore)
+        if fix and any(f.fix for f in findings):
+            findings, fixed, problem = fix_file(workspace, source, select, ignore)
+            result.fixed += fixed
+            if problem:
+                result.problems.append(problem)
+        result.findings.extend(findings)
+    return result
+
+
+def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
+             ignore: Sequence[str]) -> tuple[list[Finding], int, SourceProblem | None]:
+    """Apply fixes to one file until none is left; returns what remains and the count."""
+    fixed = 0
+    refused: set[tuple[str, str]] = set()
+    findings = check_source(workspace, source, select, ignore)
+    for _ in range(MAX_FIX_PASSES):
+        candidates = [f for f in findings if f.fix and (f.code, f.fix.title) not in refused]
+        if not candidates:
+            break
+        finding = candidates[0]
+        assert finding.fix is not None
+        problem = apply_fix(finding.fix, source)
+        if problem:
+            refused.add((finding.code, finding.fix.title))
+            continue
+        fixed += 1
+        for created in finding.fix.creations:
+            workspace.invalidate(created.path)
+        workspace.invalidate(source.path)
+        reread = workspace.source(source.path)
+        if isinstance(reread, SourceProblem):
+            return findings, fixed, reread
+        source = reread
+        findings = check_source(workspace, source, select, ignore)
+    return findings, fixed, None
+
+
+def apply_fix(fix: Fix, source: SourceFile) -> str | None:
+    """Write a fix to disk if it is safe; return why not otherwise."""
+    own = [e for e in fix.edits if e.path == source.path]
+    if len(own) != len(fix.edits):
+        return "the fix edits another file"
+    try:
+        new_text = apply_edits(source.text, own)
+    except OverlappingEdits as error:
+        return str(error)
+    try:
+        ast.parse(new_text)
+    except SyntaxError:
+        return "the fixed file would not compile"
+    for creation in fix.creations:
+        if creation.path.exists():
+            return f"{creation.path} exists; dashm never overwrites a file"
+    if _changed_on_disk(source):
+        return f"{source.path} changed since it was analysed"
+    for creation in fix.creations:
+        with open(creation.path, "x", encoding="utf-8", newline="") as handle:
+            handle.write(creation.content)
+    _write_preserving_encoding(source.path, new_text)
+    return None
+
+
+def _changed_on_disk(source: SourceFile) -> bool:
+    try:
+        return decode_source(source.path.read_bytes()) != source.text
+    except (OSError, ValueError):
+        return True
+
+
+def _write_preserving_encoding(path: Path, text: str) -> None:
+    import io
+    import tokenize
+
+    raw = path.read_bytes()
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    data = text.encode(encoding)
+    if raw.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf"):
+        data = b"\xef\xbb\xbf" + data
+    # Newlines in the text are as read (no translation), so writing bytes keeps CRLF files CRLF.
+    path.write_bytes(data)

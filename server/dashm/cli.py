@@ -1,0 +1,220 @@
+"""`python -m dashm check | module | run | serve`: the command line over the analysis core.
+
+Exit codes: 0 nothing found, 1 findings, 2 usage or internal error (for `run`: the program's
+own exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+from dashm import __version__
+from dashm.checker import check_paths
+from dashm.report import FORMATS, render, render_problems
+from dashm.workspace import InterpreterError, Settings, Workspace
+from dashm.workspace.project import PROJECT_MARKERS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return int(args.handler(args))
+    except InterpreterError as error:
+        print(f"dashm: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a bug in dashm: say so plainly, with what a report needs
+        print("dashm: internal error (please report it with this trace):", file=sys.stderr)
+        traceback.print_exc()
+        return EXIT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dashm", description="Find and fix Python code that only works as "
+        "`python file.py`, and run files the way Python means: `python -m pkg.mod`.")
+    parser.add_argument("--version", action="version", version=f"dashm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="report (and fix) problems in Python files")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
+    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    check.add_argument("--select", type=_codes, default=(), metavar="CODES",
+                       help="only these codes or prefixes, comma-separated (e.g. DM101,DM2)")
+    check.add_argument("--ignore", type=_codes, default=(), metavar="CODES",
+                       help="skip these codes or prefixes, comma-separated")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when problems are found")
+    check.add_argument("--import-style", choices=("absolute", "relative"), default=None,
+                       help="how fixes write package imports (default: pyproject.toml's "
+                       "[tool.dashm] import-style, else absolute)")
+    _add_python(check)
+    check.set_defaults(handler=_check)
+
+    module = commands.add_parser("module", help="print a file's module name and how to run it")
+    module.add_argument("file", type=Path)
+    module.add_argument("--json", action="store_true", help="print {module, cwd, argv, reason}")
+    _add_python(module)
+    module.set_defaults(handler=_module)
+
+    run = commands.add_parser(
+        "run", help="run a file as a module from its import root (python -m pkg.mod)")
+    run.add_argument("file", type=Path)
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
+    _add_python(run)
+    run.set_defaults(handler=_run)
+
+    serve = commands.add_parser("serve", help="start the language server on stdio")
+    _add_python(serve)
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def _add_python(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", metavar="PATH", default=None,
+                        help="the project's interpreter (default: the workspace's .venv or "
+                        "venv, else the one running dashm)")
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for code in codes:
+        if not code.startswith("DM"):
+            raise argparse.ArgumentTypeError(f"{code!r} is not a dashm code (DM101, DM1, ...)")
+    return codes
+
+
+def workspace_folder(path: Path) -> Path:
+    """The folder a command-line path belongs to: the nearest project above it (from the
+    current folder when the path lies under it), else the path's own folder."""
+    path = Path(os.path.abspath(path))
+    cwd = Path.cwd()
+    start = cwd if _is_within(path, cwd) else (path if path.is_dir() else path.parent)
+    folder = start
+    while True:
+        if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
+            return folder
+        if folder.parent == folder:
+            return start
+        folder = folder.parent
+
+
+class _Workspaces:
+    """One Workspace per folder, so each project keeps its own layout and environment."""
+
+    def __init__(self, python: str | None, settings: Settings) -> None:
+        self.python = python
+        self.settings = settings
+        self._by_folder: dict[Path, Workspace] = {}
+        self._by_start: dict[Path, Workspace] = {}
+
+    def __call__(self, path: Path) -> Workspace:
+        start = path.parent
+        workspace = self._by_start.get(start)
+        if workspace is None:
+            folder = workspace_folder(path)
+            workspace = self._by_folder.get(folder)
+            if workspace is None:
+                workspace = self._by_folder[folder] = Workspace(folder, self.python,
+                                                                self.settings)
+            self._by_start[start] = workspace
+        return workspace
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = Settings(import_style=args.import_style)
+    workspaces = _Workspaces(args.python, settings)
+    result = check_paths(workspaces, args.paths, args.select, args.ignore, fix=args.fix)
+    if result.problems:
+        print(render_problems(result.problems), file=sys.stderr)
+    for workspace in workspaces._by_folder.values():
+        for project in workspace._projects.values():
+            for problem in project.problems:
+                print(f"dashm: {problem}", file=sys.stderr)
+    output = render(result.findings, result.problems, result.fixed, result.files, args.format)
+    if output:
+        print(output)
+    if result.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _module(args: argparse.Namespace) -> int:
+    file = Path(os.path.abspath(args.file))
+    if not file.is_file():
+        print(f"dashm: {args.file} is not a file", file=sys.stderr)
+        return EXIT_ERROR
+    workspace = Workspace(workspace_folder(file), args.python)
+    invocation = workspace.invocation(file)
+    if args.json:
+        print(json.dumps(invocation.as_dict(), indent=2))
+    elif invocation.module is None:
+        print(f"dashm: {args.file} cannot be run as a module: {invocation.reason}",
+              file=sys.stderr)
+    else:
+        print(f"module: {invocation.module}\ncwd:    {invocation.cwd}\nrun:    "
+              f"cd {_quote(str(invocation.cwd))} && "
+              f"{' '.join(_quote(a) for a in invocation.argv)}")
+    return EXIT_CLEAN if invocation.module else EXIT_ERROR
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _run(args: argparse.Namespace) -> int:
+    file = Path(os.path.abspath(args.file))
+    if not file.is_file():
+        print(f"dashm: {args.file} is not a file", file=sys.stderr)
+        return EXIT_ERROR
+    workspace = Workspace(workspace_folder(file), args.python)
+    invocation = workspace.invocation(file)
+    if invocation.module is None or invocation.cwd is None:
+        print(f"dashm: {args.file} cannot be run as a module: {invocation.reason}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    program_args = list(args.args)
+    if program_args[:1] == ["--"]:
+        program_args = program_args[1:]
+    argv = [*invocation.argv, *program_args]
+    # python -m puts the current folder first on sys.path unless safe-path mode is on.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        # Become the program: stdin, signals (Ctrl-C) and the exit code are its own.
+        os.chdir(invocation.cwd)
+        os.execvpe(argv[0], argv, env)
+    completed = subprocess.run(argv, cwd=invocation.cwd, env=env)  # pragma: no cover
+    return completed.returncode  # pragma: no cover
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dashm.lsp.server import serve
+
+    serve(python=args.python)
+    return EXIT_CLEAN
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True

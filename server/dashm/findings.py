@@ -1,0 +1,95 @@
+"""Findings and fixes as plain data, shared by the rules, the CLI and the language server.
+
+Positions are 0-based lines and 0-based columns counted in code points (characters), so the
+core never thinks in UTF-8 bytes (ast) or UTF-16 units (LSP); each front end converts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+    HINT = "hint"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, order=True)
+class Range:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def of(line: int, column: int, end_line: int, end_column: int) -> Range:
+        return Range(Position(line, column), Position(end_line, end_column))
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace `range` of the file at `path` with `new_text`."""
+
+    path: Path
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True)
+class FileCreation:
+    """Create `path` with `content`; never applied when the file already exists."""
+
+    path: Path
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    edits: tuple[TextEdit, ...] = ()
+    creations: tuple[FileCreation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    range: Range
+    code: str
+    message: str
+    severity: Severity
+    fix: Fix | None = None
+    # The `python -m` invocation that would run this file correctly, when the finding's
+    # remedy is "run it as a module" (DM102, DM203); front ends turn it into a command.
+    run_as_module: bool = False
+    related: tuple[Path, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return CODE_NAMES.get(self.code, self.code)
+
+
+CODE_NAMES = {
+    "DM101": "script-only-import",
+    "DM102": "relative-import-outside-package",
+    "DM103": "sys-path-hack",
+    "DM104": "shadows-stdlib",
+    "DM105": "import-resolves-differently",
+    "DM201": "missing-init",
+    "DM202": "missing-main",
+    "DM203": "main-guard-in-package",
+    "DM204": "broken-entry-point",
+}
+
+DOCS_URL = "https://github.com/dashm-dev/dashm/blob/main/docs/rules.md"
+
+
+def docs_url(code: str) -> str:
+    return f"{DOCS_URL}#{code.lower()}-{CODE_NAMES.get(code, '')}"

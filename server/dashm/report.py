@@ -1,0 +1,126 @@
+"""Findings as text, JSON, GitHub workflow commands or SARIF, for `dashm check`.
+
+Lines and columns are 1-based here (the core is 0-based); paths are relative to the current
+folder when they lie under it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from dashm import __version__
+from dashm.findings import CODE_NAMES, Finding, Fix, Severity, docs_url
+from dashm.workspace import SourceProblem
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def shown_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _fix_json(fix: Fix | None) -> dict[str, object] | None:
+    if fix is None:
+        return None
+    return {
+        "message": fix.title,
+        "edits": [{"path": shown_path(e.path), "line": e.range.start.line + 1,
+                   "column": e.range.start.column + 1, "end_line": e.range.end.line + 1,
+                   "end_column": e.range.end.column + 1, "content": e.new_text}
+                  for e in fix.edits],
+        "creations": [{"path": shown_path(c.path), "content": c.content}
+                      for c in fix.creations],
+    }
+
+
+def finding_json(finding: Finding) -> dict[str, object]:
+    r = finding.range
+    return {
+        "path": shown_path(finding.path),
+        "line": r.start.line + 1, "column": r.start.column + 1,
+        "end_line": r.end.line + 1, "end_column": r.end.column + 1,
+        "code": finding.code, "name": finding.name, "message": finding.message,
+        "severity": finding.severity.value, "fix": _fix_json(finding.fix),
+        "url": docs_url(finding.code),
+    }
+
+
+def render(findings: list[Finding], problems: list[SourceProblem], fixed: int, files: int,
+           output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps([finding_json(f) for f in findings], indent=2)
+    if output_format == "github":
+        return "\n".join(_github(f) for f in findings)
+    if output_format == "sarif":
+        return json.dumps(_sarif(findings), indent=2)
+    return _text(findings, problems, fixed, files)
+
+
+def render_problems(problems: list[SourceProblem]) -> str:
+    return "\n".join(f"{shown_path(p.path)}: {p.reason}" for p in problems)
+
+
+def _text(findings: list[Finding], problems: list[SourceProblem], fixed: int,
+          files: int) -> str:
+    lines = []
+    for f in findings:
+        r = f.range
+        lines.append(f"{shown_path(f.path)}:{r.start.line + 1}:{r.start.column + 1}: "
+                     f"{f.code} {f.message}" + (" [*]" if f.fix else ""))
+    fixable = sum(1 for f in findings if f.fix)
+    summary = []
+    if fixed:
+        summary.append(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.")
+    if findings:
+        summary.append(f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
+                       f"in {files} file{'s' if files != 1 else ''}"
+                       + (f" ({fixable} fixable with --fix, marked [*])." if fixable else "."))
+    elif files:
+        summary.append(f"All checks passed ({files} file{'s' if files != 1 else ''}).")
+    if problems:
+        summary.append(f"{len(problems)} path{'s' if len(problems) != 1 else ''} skipped "
+                       "(listed on stderr).")
+    return "\n".join(lines + ([""] if lines else []) + [" ".join(summary)]).strip()
+
+
+def _github(f: Finding) -> str:
+    level = {"error": "error", "warning": "warning"}.get(f.severity.value, "notice")
+    r = f.range
+    message = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return (f"::{level} title=dashm {f.code},file={shown_path(f.path)},line={r.start.line + 1},"
+            f"col={r.start.column + 1},endLine={r.end.line + 1},"
+            f"endColumn={r.end.column + 1}::{f.code} {message}")
+
+
+def _sarif(findings: list[Finding]) -> dict[str, object]:
+    levels = {Severity.ERROR: "error", Severity.WARNING: "warning",
+              Severity.INFORMATION: "note", Severity.HINT: "note"}
+    codes = sorted(CODE_NAMES)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "dashm", "version": __version__, "informationUri": docs_url(""),
+                "rules": [{"id": c, "name": CODE_NAMES[c], "helpUri": docs_url(c),
+                           "shortDescription": {"text": CODE_NAMES[c].replace("-", " ")}}
+                          for c in codes],
+            }},
+            "results": [{
+                "ruleId": f.code, "ruleIndex": codes.index(f.code) if f.code in codes else -1,
+                "level": levels[f.severity], "message": {"text": f.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": Path(shown_path(f.path)).as_posix()},
+                    "region": {"startLine": f.range.start.line + 1,
+                               "startColumn": f.range.start.column + 1,
+                               "endLine": f.range.end.line + 1,
+                               "endColumn": f.range.end.column + 1},
+                }}],
+            } for f in findings],
+        }],
+    }

@@ -1,0 +1,48 @@
+"""Rules: pure functions from a file's facts and the workspace index to findings.
+
+`check_source` runs every rule family on one file and applies suppressions (`# noqa`,
+`[tool.dashm] select / ignore / per-file-ignores`, editor or CLI settings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dashm.findings import Finding
+from dashm.rules.context import FileContext
+from dashm.rules.imports import check_imports
+from dashm.rules.shadowing import check_shadowing
+from dashm.rules.syspath import check_sys_path
+from dashm.workspace import SourceFile, Workspace
+
+RULE_FAMILIES = (check_imports, check_sys_path, check_shadowing)
+
+
+def check_source(workspace: Workspace, source: SourceFile,
+                 select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Finding]:
+    """Findings for one parsed file, suppressions applied, in source order."""
+    if source.facts.syntax_error is not None:
+        return []
+    location = workspace.locate(source.path)
+    project = workspace.project_for(source.path)
+    ctx = FileContext(workspace, source, location, project)
+    findings = [f for family in RULE_FAMILIES for f in family(ctx)]
+    selected = tuple(select) or project.select
+    ignored = (*ignore, *project.ignore, *project.ignored_for(source.path))
+    kept = [f for f in findings
+            if _matches(f.code, selected or ("DM",)) and not _matches(f.code, ignored)
+            and not _silenced_inline(f, source)]
+    return sorted(kept, key=lambda f: (f.range, f.code))
+
+
+def _matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(p.strip().upper()) for p in prefixes if p.strip())
+
+
+def _silenced_inline(finding: Finding, source: SourceFile) -> bool:
+    for line in range(finding.range.start.line, finding.range.end.line + 1):
+        if line in source.facts.noqa:
+            codes = source.facts.noqa[line]
+            if codes is None or finding.code in codes:
+                return True
+    return False

@@ -1,0 +1,84 @@
+"""What a rule sees of one file: its text and facts, its place in the layout, the workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from dashm.workspace import Location, SourceFile, Workspace
+from dashm.workspace.facts import ImportFact
+from dashm.workspace.finder import Resolved
+from dashm.workspace.project import ProjectConfig
+
+# Files that tools execute rather than people, and the tool's own remedy for path hacks.
+TOOL_FILES = {
+    "conftest.py": "pytest runs this file: set `pythonpath` in pytest's configuration "
+                   "([tool.pytest.ini_options] pythonpath = [\"src\"]) instead",
+    "noxfile.py": "nox runs this file: install the project into the session "
+                  "(session.install(\"-e\", \".\")) instead",
+    "setup.py": "the build backend runs this file: declare package_dir / packages instead",
+    "manage.py": "Django runs this file: keep the project package importable from the "
+                 "folder manage.py sits in instead",
+}
+SPHINX_REMEDY = ("Sphinx runs this file: install the project (`pip install -e .`) in the "
+                 "docs environment instead")
+
+
+@dataclass
+class FileContext:
+    workspace: Workspace
+    source: SourceFile
+    location: Location
+    project: ProjectConfig
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    @cached_property
+    def script_dir(self) -> Path:
+        return self.workspace.script_dir(self.path)
+
+    @cached_property
+    def runs_differently(self) -> bool:
+        """Script mode and module mode put different folders first on sys.path."""
+        return str(self.script_dir) != _real(self.location.root)
+
+    def in_script_mode(self, dotted: str) -> Resolved | None:
+        return self.workspace.resolve(dotted, self.script_dir)
+
+    def in_module_mode(self, dotted: str) -> Resolved | None:
+        return self.workspace.resolve(dotted, self.location.root)
+
+    @cached_property
+    def tool_remedy(self) -> str | None:
+        if self.path.name == "conf.py" and "doc" in self.path.parent.name.lower():
+            return SPHINX_REMEDY
+        return TOOL_FILES.get(self.path.name)
+
+    @property
+    def is_evidently_run(self) -> bool:
+        return bool(self.source.facts.main_guards)
+
+    def run_hint(self) -> str:
+        module = self.location.run_module
+        if module is None:
+            return ""
+        return f"`python -m {module}` (from {self.display(self.location.root)})"
+
+    def display(self, path: Path) -> str:
+        try:
+            relative = path.relative_to(self.workspace.folder)
+        except ValueError:
+            return str(path)
+        return relative.as_posix() or "."
+
+    def imports(self) -> tuple[ImportFact, ...]:
+        return self.source.facts.imports
+
+
+def _real(path: Path) -> str:
+    import os
+
+    return os.path.realpath(path)

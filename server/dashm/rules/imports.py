@@ -1,0 +1,284 @@
+"""DM101, DM105 and DM102: imports that behave differently under `python file.py`.
+
+An absolute import is checked twice: with the file's own folder first on sys.path (script mode)
+and with its import root first (module mode). Found only through the own folder: DM101; found
+both ways but in different files: DM105. A relative import in a file with no parent package, or
+in a package module that is evidently run by path, is DM102.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from dashm.findings import Finding, Fix, Range, Severity, TextEdit
+from dashm.rules.context import FileContext
+from dashm.workspace.facts import ImportedName, ImportFact
+from dashm.workspace.finder import Resolved
+
+
+def check_imports(ctx: FileContext) -> Iterator[Finding]:
+    if ctx.location.module is None:
+        return
+    yield from _script_only_imports(ctx)
+    yield from _relative_imports(ctx)
+
+
+# -- DM101 / DM105 -------------------------------------------------------------------------
+def _script_only_imports(ctx: FileContext) -> Iterator[Finding]:
+    if not ctx.runs_differently or _pytest_puts_folder_on_path(ctx):
+        return
+    for fact in ctx.imports():
+        if fact.level:
+            continue
+        if fact.is_from:
+            assert fact.module is not None and fact.module_range is not None
+            finding = _check_name(ctx, fact, fact.module, fact.module_range, None)
+            if finding:
+                yield finding
+            continue
+        for alias in fact.names:
+            finding = _check_name(ctx, fact, alias.name, alias.range, alias)
+            if finding:
+                yield finding
+
+
+def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Range,
+                alias: ImportedName | None) -> Finding | None:
+    top = dotted.split(".")[0]
+    if ctx.workspace.folders.find(top, [ctx.script_dir]) is None:
+        return None  # not found through the file's own folder: both modes agree
+    in_script = ctx.in_script_mode(dotted)
+    if in_script is None or in_script.kind == "builtin":
+        return None
+    in_module = ctx.in_module_mode(dotted)
+    if in_module is not None and in_script.same_target(in_module):
+        return None
+    if fact.context.guard and _fallback_works(ctx, fact):
+        return None
+    new_name = _package_name(ctx, dotted, in_script)
+    statement = f"import {dotted}" if alias else f"from {dotted} import ..."
+    found = ctx.display(in_script.path) if in_script.path else dotted
+    folder = ctx.display(ctx.script_dir)
+    if ctx.is_evidently_run:
+        cause = (f"`{statement}` finds {found} only because `python {ctx.display(ctx.path)}` "
+                 f"puts {folder}/ first on sys.path")
+        mode = f"under {ctx.run_hint()}"
+    else:
+        cause = (f"`{statement}` finds {found} only while {folder}/ is first on sys.path, "
+                 "as when a file there is run by path")
+        mode = (f"imported as `{ctx.location.module}` (python -m, pytest, an installed "
+                "package)")
+    if in_module is None:
+        code = "DM101"
+        consequence = f"{mode} it raises ModuleNotFoundError: No module named '{top}'"
+    else:
+        code = "DM105"
+        consequence = f"{mode} it loads {_describe(ctx, in_module, top)} instead"
+    advice = f"; import it as `{_suggested(fact, alias, new_name)}`" if new_name else ""
+    message = f"{cause}; {consequence}{advice}"
+    severity = Severity.WARNING
+    if fact.context.type_checking:
+        severity = Severity.INFORMATION
+        message += " (only type checkers read this import, but they resolve it the same way)"
+    fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) if new_name else None
+    related = (in_script.path,) if in_script.path else ()
+    return Finding(ctx.path, name_range, code, message, severity, fix, related=related)
+
+
+def _describe(ctx: FileContext, resolved: Resolved, top: str) -> str:
+    if resolved.path is None:
+        return f"the built-in `{top}`"
+    if ctx.workspace.environment.is_stdlib_path(resolved.path):
+        return f"the standard library's `{resolved.name}`"
+    if ctx.workspace.environment.is_site_path(resolved.path):
+        return f"the installed `{resolved.name}`"
+    return ctx.display(resolved.path)
+
+
+def _pytest_puts_folder_on_path(ctx: FileContext) -> bool:
+    """pytest's default import mode inserts a test folder without __init__.py in sys.path."""
+    folder = ctx.path.parent
+    if ctx.workspace.folders.package_init(folder) is not None:
+        return False
+    names = ctx.workspace.folders.listing(folder).modules
+    return any(name == "conftest" or name.startswith("test_") or name.endswith("_test")
+               for name in names)
+
+
+def _fallback_works(ctx: FileContext, fact: ImportFact) -> bool:
+    """In `try: from .x import y / except ImportError: from x import y`, the other branch
+    covers module mode, so the script-mode branch breaks nothing."""
+    assert fact.context.guard is not None
+    guard_id, branch = fact.context.guard
+    for other in ctx.imports():
+        if other.context.guard is None or other.context.guard[0] != guard_id:
+            continue
+        if other.context.guard[1] == branch:
+            continue
+        if _works_in_module_mode(ctx, other):
+            return True
+    return False
+
+
+def _works_in_module_mode(ctx: FileContext, fact: ImportFact) -> bool:
+    if fact.level:
+        package = ctx.location.package
+        return bool(package) and fact.level <= len(package.split("."))
+    names = [fact.module] if fact.is_from else [a.name for a in fact.names]
+    return all(name and ctx.in_module_mode(name) is not None for name in names)
+
+
+def _package_name(ctx: FileContext, dotted: str, in_script: Resolved) -> str | None:
+    """`dotted` as seen from the import root, checked to reach the same file in module mode."""
+    own_folder = ctx.path.parent
+    if os.path.realpath(own_folder) != str(ctx.script_dir):
+        return None  # a symlinked file: its script folder is elsewhere
+    try:
+        prefix = own_folder.relative_to(ctx.location.root).parts
+    except ValueError:
+        return None
+    if not prefix or not all(part.isidentifier() for part in prefix):
+        return None
+    candidate = ".".join((*prefix, dotted))
+    if in_script.same_target(ctx.in_module_mode(candidate)):
+        return candidate
+    return None
+
+
+def _suggested(fact: ImportFact, alias: ImportedName | None, new_name: str) -> str:
+    if alias is None:
+        return f"from {new_name} import ..."
+    parent, _, last = new_name.rpartition(".")
+    if "." in alias.name:
+        return f"import {new_name}"
+    return f"from {parent} import {last}" + (f" as {alias.asname}" if alias.asname else "")
+
+
+def _relative_target(ctx: FileContext, new_name: str) -> tuple[int, str]:
+    """`pkg.sub.util` seen from the file's package `pkg.app` -> (1, "sub.util")."""
+    package = ctx.location.package.split(".") if ctx.location.package else []
+    target = new_name.split(".")
+    common = 0
+    while common < min(len(package), len(target)) and package[common] == target[common]:
+        common += 1
+    level = len(package) - common + 1
+    return level, ".".join(target[common:])
+
+
+def _rewrite_fix(ctx: FileContext, fact: ImportFact, alias: ImportedName | None, dotted: str,
+                 new_name: str, in_script: Resolved) -> Fix | None:
+    relative = ctx.project.import_style == "relative"
+    if relative and not ctx.location.package:
+        relative = False
+    if alias is None:
+        assert fact.target_range is not None
+        if relative:
+            level, rest = _relative_target(ctx, new_name)
+            text = "." * level + rest
+        else:
+            text = new_name
+        return Fix(f"Import `{new_name}` from the package",
+                   (TextEdit(ctx.path, fact.target_range, text),))
+    # `import a` / `import a as b`: becomes `from pkg import a [as b]`.
+    if "." in alias.name and not alias.asname:
+        return None  # `import a.b` binds `a`; no single statement keeps that binding
+    if not fact.own_lines or fact.statement.start.line != fact.statement.end.line:
+        return None
+    parent, _, last = new_name.rpartition(".")
+    if relative:
+        level, rest = _relative_target(ctx, parent)
+        parent = "." * level + rest
+        # `from . import x` needs the separating form even when rest is empty.
+    bound = f" as {alias.asname}" if alias.asname else ""
+    new_statement = f"from {parent} import {last}{bound}"
+    others = [a for a in fact.names if a is not alias]
+    lines = []
+    if others:
+        kept = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in others)
+        lines.append(f"import {kept}")
+    lines.append(new_statement)
+    text = ("\n" + fact.indent).join(lines)
+    return Fix(f"Import `{new_name}` from the package",
+               (TextEdit(ctx.path, fact.statement, text),))
+
+
+# -- DM102 ---------------------------------------------------------------------------------
+def _relative_imports(ctx: FileContext) -> Iterator[Finding]:
+    relative = [f for f in ctx.imports() if f.level]
+    if not relative:
+        return
+    package = ctx.location.package
+    depth = len(package.split(".")) if package else 0
+    reported_run = False
+    for fact in relative:
+        assert fact.target_range is not None
+        written = "." * fact.level + (fact.module or "")
+        if not package:
+            fix = _absolute_fix(ctx, fact)
+            advice = (f"; write it as `{_absolute_text(fact)}`" if fix else
+                      "; put the file in a package (a folder with __init__.py) and run it "
+                      "with python -m")
+            yield Finding(
+                ctx.path, fact.target_range, "DM102",
+                f"relative import `from {written} import ...` in {ctx.path.name}, which is "
+                f"not inside any package: both `python {ctx.display(ctx.path)}` and "
+                f"`python -m {ctx.location.module}` fail with ImportError: attempted relative "
+                f"import with no known parent package{advice}",
+                Severity.ERROR, fix)
+        elif fact.level > depth:
+            yield Finding(
+                ctx.path, fact.target_range, "DM102",
+                f"`from {written} import ...` climbs {fact.level} levels from package "
+                f"`{package}`, which is only {depth} deep: importing {ctx.location.module} "
+                "fails with ImportError: attempted relative import beyond top-level package",
+                Severity.ERROR)
+        elif ctx.is_evidently_run and not reported_run and not fact.context.in_function:
+            reported_run = True
+            yield Finding(
+                ctx.path, fact.target_range, "DM102",
+                f"this file has a __main__ guard, but `python {ctx.display(ctx.path)}` fails "
+                "here with ImportError: attempted relative import with no known parent "
+                f"package; run it as a module: {ctx.run_hint()}",
+                Severity.WARNING, run_as_module=True)
+
+
+def _absolute_text(fact: ImportFact) -> str:
+    names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in fact.names)
+    if fact.module:
+        return f"from {fact.module} import {names}"
+    return f"import {names}"
+
+
+def _absolute_fix(ctx: FileContext, fact: ImportFact) -> Fix | None:
+    """`from .x import y` in a top-level module -> `from x import y`, if x is right there."""
+    if fact.level != 1:
+        return None
+    folder = ctx.path.parent
+    targets = [fact.module] if fact.module else [a.name for a in fact.names]
+    for target in targets:
+        found = ctx.in_module_mode(target)
+        if found is None or found.path is None or not _is_within(found.path, folder):
+            return None
+    assert fact.target_range is not None
+    if fact.module:
+        return Fix(f"Write it as `from {fact.module} import ...`",
+                   (TextEdit(ctx.path, fact.target_range, fact.module),))
+    if "(" in _statement_text(ctx, fact) or not fact.own_lines:
+        return None
+    return Fix(f"Write it as `{_absolute_text(fact)}`",
+               (TextEdit(ctx.path, fact.statement, _absolute_text(fact)),))
+
+
+def _statement_text(ctx: FileContext, fact: ImportFact) -> str:
+    lines = ctx.source.text.splitlines()
+    return "\n".join(lines[fact.statement.start.line: fact.statement.end.line + 1])
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(folder))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,70 @@
+"""DM104: a workspace module that hides a standard-library or installed module of that name.
+
+A module can only hide another when its folder is first on sys.path: the import root (module
+mode) or the folder of a file that is run by path (script mode, evident from a `__main__`
+guard). Builtin, frozen and start-up modules cannot be hidden and are never reported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from dashm.findings import Finding, Range, Severity
+from dashm.rules.context import FileContext
+
+# Standard-library names nobody imports in application code; hiding them breaks nothing.
+HARMLESS = frozenset({"__main__", "test", "this", "antigravity", "__hello__", "__phello__"})
+
+
+def check_shadowing(ctx: FileContext) -> Iterator[Finding]:
+    path = ctx.path
+    name = path.parent.name if path.name == "__init__.py" else path.stem
+    folder = path.parent.parent if path.name == "__init__.py" else path.parent
+    env = ctx.workspace.environment
+    if name in HARMLESS or name in env.unshadowable or not name.isidentifier():
+        return
+    is_stdlib = name in env.stdlib_names
+    hidden = ctx.workspace.resolve_installed(name)
+    if hidden is None or hidden.path is None:
+        return
+    if os.path.realpath(hidden.path) == os.path.realpath(path):
+        return  # this file *is* that module (an editable install, or the stdlib itself)
+    if not is_stdlib and not env.is_site_path(hidden.path):
+        return
+    why = _why_first_on_path(ctx, folder)
+    if why is None:
+        return
+    what = (f"the standard library's `{name}`" if is_stdlib
+            else f"the installed `{name}` ({_distribution_folder(hidden.path)})")
+    shown = ctx.display(path)
+    yield Finding(
+        path, Range.of(0, 0, 0, 0), "DM104",
+        f"{shown} hides {what}: {why}, so `import {name}` there, even inside the standard "
+        f"library or installed packages, loads {shown}; rename it (for example to "
+        f"`{name}_utils`)", Severity.WARNING)
+
+
+def _why_first_on_path(ctx: FileContext, folder) -> str | None:  # type: ignore[no-untyped-def]
+    workspace = ctx.workspace
+    root = workspace.locate(ctx.path).root
+    if os.path.realpath(root) == os.path.realpath(folder):
+        return f"its folder {ctx.display(folder)}/ is the import root, first on sys.path " \
+               "under python -m"
+    listing = workspace.folders.listing(folder)
+    for module in sorted(listing.modules.values()):
+        if module.suffix != ".py" or module == ctx.path:
+            continue
+        source = workspace.source(module)
+        if hasattr(source, "facts") and source.facts.main_guards:  # type: ignore[union-attr]
+            return (f"`python {ctx.display(module)}` puts its folder "
+                    f"{ctx.display(folder)}/ first on sys.path")
+    return None
+
+
+def _distribution_folder(path) -> str:  # type: ignore[no-untyped-def]
+    parts = path.parts
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts:
+            return "/".join(parts[parts.index(marker):parts.index(marker) + 2])
+    return str(path)

@@ -1,0 +1,412 @@
+"""Facts: what one Python file says about imports and running, extracted without executing it.
+
+`extract_facts(text)` parses once with `ast` and records every import (with the exact range of
+the name as written), every `sys.path` / `site.addsitedir` mutation, `__main__` guards and
+top-level definitions, each with the context that decides how a rule must treat it: inside a
+function, under `if TYPE_CHECKING:`, in a `try/except ImportError` fallback, conditional.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from dashm.findings import Position, Range
+
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
+SYS_PATH_METHODS = frozenset({"insert", "append", "extend"})
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    in_function: bool = False
+    type_checking: bool = False
+    conditional: bool = False
+    main_guard: bool = False
+    # (id of the `try` statement, "body" or "handler") for try/except ImportError fallbacks.
+    guard: tuple[int, str] | None = None
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    name: str
+    asname: str | None
+    range: Range
+
+
+@dataclass(frozen=True)
+class ImportFact:
+    """`import a.b as c` (module None) or `from ..a.b import c` (module "a.b", level 2)."""
+
+    module: str | None
+    level: int
+    names: tuple[ImportedName, ...]
+    statement: Range
+    context: ImportContext
+    # For `from` imports: the module name as written, and the dots plus name (what a rewrite
+    # replaces). None for `import` statements.
+    module_range: Range | None = None
+    target_range: Range | None = None
+    # True when no other statement shares the statement's lines, so it can be rewritten whole.
+    own_lines: bool = True
+    indent: str = ""
+
+    @property
+    def is_from(self) -> bool:
+        return self.module is not None or self.level > 0
+
+
+@dataclass(frozen=True)
+class SysPathMutation:
+    """A statement that changes `sys.path`; `removal` is what a fix would delete, if safe."""
+
+    range: Range
+    description: str
+    removal: Range | None
+    in_function: bool = False
+    main_guard: bool = False
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    message: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    imports: tuple[ImportFact, ...] = ()
+    sys_path_mutations: tuple[SysPathMutation, ...] = ()
+    main_guards: tuple[Range, ...] = ()
+    top_level_names: frozenset[str] = frozenset()
+    noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    syntax_error: SyntaxProblem | None = None
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, broken only where the tokenizer breaks them (not at \\f)."""
+    return _LINE.findall(text) or [""]
+
+
+class LineIndex:
+    """Converts between ast's (1-based line, UTF-8 byte column) and code-point positions."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = split_lines(text)
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line))
+
+    def position(self, lineno: int, byte_col: int) -> Position:
+        line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+        if not line.isascii():
+            byte_col = len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+        return Position(lineno - 1, byte_col)
+
+    def offset(self, position: Position) -> int:
+        return self.starts[min(position.line, len(self.lines))] + position.column
+
+    def position_at(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        line = min(line, len(self.lines) - 1)
+        return Position(line, offset - self.starts[line])
+
+    def node_range(self, node: ast.AST) -> Range:
+        start = self.position(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end = self.position(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+        return Range(start, end)
+
+
+def extract_facts(text: str) -> FileFacts:
+    """All facts of one file's text; a file that does not parse yields only `syntax_error`."""
+    noqa = _noqa_comments(text)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as error:
+        line = max((error.lineno or 1) - 1, 0)
+        column = max((error.offset or 1) - 1, 0)
+        return FileFacts(noqa=noqa, syntax_error=SyntaxProblem(error.msg, Position(line, column)))
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
+        return FileFacts(noqa=noqa, syntax_error=SyntaxProblem(str(error), Position(0, 0)))
+    collector = _Collector(LineIndex(text))
+    try:
+        collector.visit_body(tree.body, ImportContext())
+    except RecursionError:
+        return FileFacts(noqa=noqa, syntax_error=SyntaxProblem("nesting too deep to analyse",
+                                                               Position(0, 0)))
+    return FileFacts(
+        imports=tuple(collector.imports),
+        sys_path_mutations=tuple(collector.mutations),
+        main_guards=tuple(collector.main_guards),
+        top_level_names=frozenset(_top_level_names(tree)),
+        noqa=noqa,
+    )
+
+
+def _noqa_comments(text: str) -> dict[int, frozenset[str] | None]:
+    """Line -> codes silenced there; None means a bare `# noqa` (everything)."""
+    found: dict[int, frozenset[str] | None] = {}
+    if "noqa" not in text.lower():
+        return found
+    for number, line in enumerate(split_lines(text)):
+        match = NOQA.search(line)
+        if match:
+            codes = match.group("codes")
+            found[number] = (frozenset(c.strip().upper() for c in codes.split(","))
+                             if codes else None)
+    return found
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        _names_bound_by(node, names)
+    return names
+
+
+def _names_bound_by(node: ast.stmt, names: set[str]) -> None:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names.add(node.name)
+    elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name):
+                    names.add(sub.id)
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            names.add(alias.asname or alias.name.split(".")[0])
+    elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                _names_bound_by(child, names)
+            elif isinstance(child, ast.ExceptHandler):
+                for stmt in child.body:
+                    _names_bound_by(stmt, names)
+    elif hasattr(ast, "TryStar") and isinstance(node, ast.TryStar):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                _names_bound_by(child, names)
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _catches_import_error(handlers: list[ast.ExceptHandler]) -> bool:
+    for handler in handlers:
+        if handler.type is None:
+            return True
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for kind in kinds:
+            name = kind.id if isinstance(kind, ast.Name) else getattr(kind, "attr", None)
+            if name in IMPORT_ERRORS:
+                return True
+    return False
+
+
+class _Collector:
+    def __init__(self, index: LineIndex) -> None:
+        self.index = index
+        self.imports: list[ImportFact] = []
+        self.mutations: list[SysPathMutation] = []
+        self.main_guards: list[Range] = []
+        self.sys_names = {"sys"}
+        self.site_names = {"site"}
+
+    def visit_body(self, body: list[ast.stmt], context: ImportContext,
+                   parent_removable: ast.stmt | None = None) -> None:
+        for stmt in body:
+            self.visit(stmt, context, body, parent_removable)
+
+    def _owns_lines(self, stmt: ast.stmt) -> bool:
+        """No other statement shares the lines: only blanks before it, a comment after."""
+        first = self.index.lines[stmt.lineno - 1].encode("utf-8")
+        last = self.index.lines[(stmt.end_lineno or stmt.lineno) - 1].encode("utf-8")
+        before = first[: stmt.col_offset].decode("utf-8", "replace")
+        after = last[stmt.end_col_offset:].decode("utf-8", "replace").strip()
+        return before.strip() == "" and (after == "" or after.startswith("#"))
+
+    def visit(self, stmt: ast.stmt, context: ImportContext, body: list[ast.stmt],
+              parent_removable: ast.stmt | None) -> None:
+        if isinstance(stmt, ast.Import):
+            self._import(stmt, context)
+        elif isinstance(stmt, ast.ImportFrom):
+            if stmt.module != "__future__":
+                self._import(stmt, context)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.visit_body(stmt.body, _replace(context, in_function=True))
+        elif isinstance(stmt, ast.ClassDef):
+            self.visit_body(stmt.body, context)
+        elif isinstance(stmt, ast.If):
+            self._if(stmt, context, body)
+        elif isinstance(stmt, ast.Try) or (hasattr(ast, "TryStar")
+                                            and isinstance(stmt, ast.TryStar)):
+            self._try(stmt, context)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
+            inner = _replace(context, conditional=context.conditional
+                             or not isinstance(stmt, (ast.With, ast.AsyncWith)))
+            self.visit_body(stmt.body, inner)
+            self.visit_body(getattr(stmt, "orelse", []), inner)
+        elif hasattr(ast, "Match") and isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                self.visit_body(case.body, _replace(context, conditional=True))
+        else:
+            self._maybe_mutation(stmt, context, body, parent_removable)
+
+    def _if(self, stmt: ast.If, context: ImportContext, body: list[ast.stmt]) -> None:
+        if is_main_guard(stmt.test):
+            self.main_guards.append(self.index.node_range(stmt.test))
+            self.visit_body(stmt.body, _replace(context, main_guard=True))
+            self.visit_body(stmt.orelse, _replace(context, conditional=True))
+        elif _is_type_checking(stmt.test):
+            self.visit_body(stmt.body, _replace(context, type_checking=True))
+            self.visit_body(stmt.orelse, _replace(context, conditional=True))
+        else:
+            # `if path not in sys.path: sys.path.insert(...)` is removed whole.
+            wrapper = stmt if not stmt.orelse and self._owns_lines(stmt) else None
+            self.visit_body(stmt.body, _replace(context, conditional=True), wrapper)
+            self.visit_body(stmt.orelse, _replace(context, conditional=True))
+
+    def _try(self, stmt: ast.Try, context: ImportContext) -> None:
+        if _catches_import_error(stmt.handlers):
+            self.visit_body(stmt.body, _replace(context, guard=(id(stmt), "body")))
+            for handler in stmt.handlers:
+                self.visit_body(handler.body, _replace(context, guard=(id(stmt), "handler")))
+        else:
+            self.visit_body(stmt.body, context)
+            for handler in stmt.handlers:
+                self.visit_body(handler.body, _replace(context, conditional=True))
+        self.visit_body(stmt.orelse, context)
+        self.visit_body(stmt.finalbody, context)
+
+    def _import(self, stmt: ast.Import | ast.ImportFrom, context: ImportContext) -> None:
+        names = tuple(
+            ImportedName(alias.name, alias.asname, self._alias_range(stmt, alias))
+            for alias in stmt.names
+        )
+        for alias in stmt.names:
+            if isinstance(stmt, ast.Import) and alias.name == "sys":
+                self.sys_names.add(alias.asname or "sys")
+            if isinstance(stmt, ast.Import) and alias.name == "site":
+                self.site_names.add(alias.asname or "site")
+        statement = self.index.node_range(stmt)
+        indent = self.index.lines[stmt.lineno - 1][: statement.start.column]
+        if isinstance(stmt, ast.Import):
+            self.imports.append(ImportFact(None, 0, names, statement, context,
+                                           own_lines=self._owns_lines(stmt), indent=indent))
+            return
+        module_range, target_range = self._from_target(statement.start, stmt.module)
+        self.imports.append(ImportFact(stmt.module, stmt.level, names, statement, context,
+                                       module_range, target_range, self._owns_lines(stmt),
+                                       indent))
+
+    def _alias_range(self, stmt: ast.stmt, alias: ast.alias) -> Range:
+        if getattr(alias, "lineno", None) is not None:  # Python 3.10+
+            return self.index.node_range(alias)
+        return self.index.node_range(stmt)
+
+    def _from_target(self, start: Position, module: str | None) -> tuple[Range, Range]:
+        """Ranges of `a.b` and of `..a.b` in `from ..a.b import c`, read from the text."""
+        text = self.index.text
+        offset = self._skip_blank(text, self.index.offset(start) + len("from"))
+        target_start = offset
+        while text.startswith(".", offset):
+            offset = self._skip_blank(text, offset + 1)
+        module_start = module_end = offset
+        for number, part in enumerate((module or "").split(".") if module else []):
+            if number:
+                offset = self._skip_blank(text, offset)
+                if not text.startswith(".", offset):
+                    break
+                offset = self._skip_blank(text, offset + 1)
+            if not text.startswith(part, offset):  # NFKC-normalised name: keep what we have
+                break
+            offset += len(part)
+            module_end = offset
+        if module is None:  # `from . import x`: the target is the dots alone
+            module_end = module_start = max(target_start, module_start)
+            dots_end = target_start
+            while dots_end < len(text) and text[dots_end] in ". \t":
+                dots_end += 1
+            target_end = len(text[:dots_end].rstrip(" \t"))
+        else:
+            target_end = module_end
+        at = self.index.position_at
+        return (Range(at(module_start), at(module_end)), Range(at(target_start), at(target_end)))
+
+    @staticmethod
+    def _skip_blank(text: str, offset: int) -> int:
+        while offset < len(text):
+            if text[offset] in " \t\f":
+                offset += 1
+            elif text[offset] == "\\" and text[offset + 1:offset + 2] in ("\n", "\r"):
+                offset += 2 + (text[offset + 1:offset + 3] == "\r\n")
+            else:
+                break
+        return offset
+
+    def _maybe_mutation(self, stmt: ast.stmt, context: ImportContext, body: list[ast.stmt],
+                        parent_removable: ast.stmt | None) -> None:
+        description = self._mutation_description(stmt)
+        if description is None:
+            return
+        removal: Range | None = None
+        if len(body) > 1 and self._owns_lines(stmt):
+            removal = self._line_range(stmt)
+        elif len(body) == 1 and parent_removable is not None:
+            removal = self._line_range(parent_removable)
+        self.mutations.append(SysPathMutation(self.index.node_range(stmt), description, removal,
+                                              context.in_function, context.main_guard))
+
+    def _line_range(self, stmt: ast.stmt) -> Range:
+        """Whole lines of a statement, including the line break, for clean deletion."""
+        end_line = stmt.end_lineno or stmt.lineno
+        return Range(Position(stmt.lineno - 1, 0), Position(end_line, 0))
+
+    def _mutation_description(self, stmt: ast.stmt) -> str | None:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            if isinstance(func, ast.Attribute):
+                if func.attr in SYS_PATH_METHODS and self._is_sys_path(func.value):
+                    return f"sys.path.{func.attr}()"
+                if (func.attr == "addsitedir" and isinstance(func.value, ast.Name)
+                        and func.value.id in self.site_names):
+                    return "site.addsitedir()"
+        elif isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if self._is_sys_path(target):
+                    return "sys.path += ..." if isinstance(stmt, ast.AugAssign) else (
+                        "sys.path = ...")
+                if isinstance(target, ast.Subscript) and self._is_sys_path(target.value):
+                    return "sys.path[...] = ..."
+        return None
+
+    def _is_sys_path(self, node: ast.expr) -> bool:
+        return (isinstance(node, ast.Attribute) and node.attr == "path"
+                and isinstance(node.value, ast.Name) and node.value.id in self.sys_names)
+
+
+def _replace(context: ImportContext, **changes: object) -> ImportContext:
+    from dataclasses import replace
+
+    return replace(context, **changes)  # type: ignore[arg-type]

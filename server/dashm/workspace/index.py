@@ -1,0 +1,206 @@
+"""The workspace index: one folder's projects, layout, environment and per-file facts.
+
+Everything is computed lazily and cached; `invalidate(path)` drops exactly what a created,
+changed or deleted file can affect, so the CLI and the language server share one model.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashm.workspace.environment import Environment, default_interpreter, load_environment
+from dashm.workspace.facts import FileFacts, extract_facts
+from dashm.workspace.finder import FolderCache, Resolved
+from dashm.workspace.layout import Location, locate
+from dashm.workspace.project import PROJECT_MARKERS, ProjectConfig, load_project
+from dashm.workspace.source import SourceProblem, read_source
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Overrides from the command line or the editor; empty values defer to pyproject.toml."""
+
+    import_style: str | None = None
+    roots: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """How to run a file as a module: `argv` from `cwd`, or `reason` why it cannot be."""
+
+    module: str | None
+    cwd: Path | None
+    argv: tuple[str, ...]
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"module": self.module, "cwd": str(self.cwd) if self.cwd else None,
+                "argv": list(self.argv), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    text: str
+    facts: FileFacts
+
+
+class Workspace:
+    def __init__(self, folder: Path, interpreter: str | None = None,
+                 settings: Settings | None = None) -> None:
+        self.folder = Path(os.path.abspath(folder))
+        self.interpreter = interpreter or default_interpreter(self.folder)
+        self.settings = settings or Settings()
+        self.folders = FolderCache()
+        self._environment: Environment | None = None
+        self._projects: dict[Path, ProjectConfig] = {}
+        self._project_folders: dict[Path, Path] = {}
+        self._facts: dict[Path, tuple[object, SourceFile]] = {}
+
+    # -- environment -------------------------------------------------------------------
+    @property
+    def environment(self) -> Environment:
+        """The target interpreter's facts; raises InterpreterError if it cannot be used."""
+        if self._environment is None:
+            self._environment = load_environment(self.interpreter)
+        return self._environment
+
+    def set_interpreter(self, interpreter: str | None) -> None:
+        self.interpreter = interpreter or default_interpreter(self.folder)
+        self._environment = None
+
+    # -- projects and layout -----------------------------------------------------------
+    def project_for(self, path: Path) -> ProjectConfig:
+        folder = self._project_folder(path.parent)
+        project = self._projects.get(folder)
+        if project is None:
+            project = self._projects[folder] = self._with_settings(load_project(folder))
+        return project
+
+    def _project_folder(self, start: Path) -> Path:
+        cached = self._project_folders.get(start)
+        if cached is not None:
+            return cached
+        folder = start
+        found = self.folder
+        while _is_within(folder, self.folder):
+            if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
+                found = folder
+                break
+            if folder == self.folder or folder.parent == folder:
+                break
+            folder = folder.parent
+        self._project_folders[start] = found
+        return found
+
+    def _with_settings(self, project: ProjectConfig) -> ProjectConfig:
+        from dataclasses import replace
+
+        s = self.settings
+        changes: dict[str, object] = {}
+        if s.import_style:
+            changes["import_style"] = s.import_style
+        if s.roots:
+            changes["roots"] = tuple(project.folder / r for r in s.roots)
+        if s.select:
+            changes["select"] = s.select
+        if s.ignore:
+            changes["ignore"] = (*project.ignore, *s.ignore)
+        return replace(project, **changes) if changes else project
+
+    def locate(self, path: Path) -> Location:
+        path = Path(os.path.abspath(path))
+        return locate(path, self.project_for(path), self.folder, self.folders)
+
+    # -- facts -------------------------------------------------------------------------
+    def source(self, path: Path, text: str | None = None) -> SourceFile | SourceProblem:
+        """A file's text and facts: `text` is an editor buffer, else the file on disk."""
+        path = Path(os.path.abspath(path))
+        if text is None:
+            try:
+                stat = path.stat()
+            except OSError as error:
+                return SourceProblem(path, f"cannot be read: {error.strerror or error}")
+            key: object = ("disk", stat.st_size, stat.st_mtime_ns)
+        else:
+            key = ("text", hash(text))
+        cached = self._facts.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        if text is None:
+            read = read_source(path)
+            if isinstance(read, SourceProblem):
+                return read
+            text = read
+        source = SourceFile(path, text, extract_facts(text))
+        self._facts[path] = (key, source)
+        return source
+
+    # -- resolution --------------------------------------------------------------------
+    def script_dir(self, path: Path) -> Path:
+        """sys.path[0] under `python path`: the file's own folder, symlinks resolved."""
+        return Path(os.path.realpath(path)).parent
+
+    def search_path(self, first: Path) -> tuple[Path, ...]:
+        return (first, *self.environment.sys_path)
+
+    def resolve(self, dotted: str, first: Path) -> Resolved | None:
+        """Where `import dotted` lands when `first` is sys.path[0]."""
+        return self.folders.resolve(dotted, self.search_path(first),
+                                    self.environment.unshadowable)
+
+    def resolve_installed(self, dotted: str) -> Resolved | None:
+        """Where `import dotted` lands with nothing of the workspace on sys.path."""
+        return self.folders.resolve(dotted, self.environment.sys_path,
+                                    self.environment.unshadowable)
+
+    # -- running -----------------------------------------------------------------------
+    def invocation(self, path: Path) -> Invocation:
+        path = Path(os.path.abspath(path))
+        location = self.locate(path)
+        module = location.run_module
+        reason = location.problem
+        if module is None and reason is None:
+            if path.name == "__init__.py":
+                main = path.parent / "__main__.py"
+                if main.is_file():
+                    module = location.module
+                else:
+                    reason = (f"{path.parent.name} has no __main__.py, so `python -m "
+                              f"{location.module}` cannot run it; add a __main__.py that "
+                              "calls the package's entry function")
+            else:
+                reason = (f"{path.name} sits directly in its import root {location.root}; "
+                          f"run the folder instead: `python {location.root}`")
+        if module is not None:
+            top = module.split(".")[0]
+            if top in self.environment.unshadowable:
+                return Invocation(None, location.root, (), (
+                    f"`python -m {module}` would run the interpreter's built-in or frozen "
+                    f"`{top}`, not this file; rename {top!r} to something the standard "
+                    "library does not use"))
+            return Invocation(module, location.root, (self.interpreter, "-m", module))
+        return Invocation(None, location.root, (), reason)
+
+    # -- change tracking ---------------------------------------------------------------
+    def invalidate(self, path: Path) -> None:
+        """Forget what `path` (created, changed or deleted) can have changed."""
+        path = Path(os.path.abspath(path))
+        self._facts.pop(path, None)
+        self.folders.invalidate(path.parent)
+        self.folders.invalidate(path)
+        if path.name in PROJECT_MARKERS or path.suffix == "":
+            self._projects.clear()
+            self._project_folders.clear()
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,117 @@
+"""Import roots and module names: how a file is meant to be imported and run.
+
+The import root is found, in order (see design.md): a `[tool.dashm] roots` entry; a source root
+the project declares, when every folder from it to the file is a regular package or a declared
+namespace package; the parent of the topmost folder in the unbroken chain of regular packages
+above the file; an implied `src/` folder; the project (or workspace) folder.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashm.workspace.finder import FolderCache
+from dashm.workspace.project import ProjectConfig
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a file sits in the module namespace."""
+
+    path: Path
+    root: Path
+    module: str | None  # the dotted name when imported; None if it cannot be imported
+    rule: str  # which rule chose the root: roots | source-root | packages | src | project
+    problem: str | None = None  # why `module` is None
+
+    @property
+    def package(self) -> str:
+        """The package relative imports are resolved against ('' for a top-level module)."""
+        if self.module is None:
+            return ""
+        if self.path.stem == "__init__":
+            return self.module
+        return self.module.rpartition(".")[0]
+
+    @property
+    def run_module(self) -> str | None:
+        """What `python -m` needs to run this file: `pkg` for `pkg/__main__.py`."""
+        if self.module is None or self.path.stem == "__init__":
+            return None
+        if self.path.stem == "__main__":
+            return self.module.rpartition(".")[0] or None
+        return self.module
+
+
+def locate(path: Path, project: ProjectConfig, workspace: Path, folders: FolderCache) -> Location:
+    """The import root and module name of `path` (a `.py` file, not resolved for symlinks)."""
+    for root in sorted(project.roots, key=lambda p: len(p.parts), reverse=True):
+        if _is_within(path, root):
+            return _named(path, root, "roots")
+    for root in project.source_roots:
+        if _is_within(path, root) and _declared_chain(path, root, project, folders):
+            return _named(path, root, "source-root")
+    top = None
+    folder = path.parent
+    while folders.package_init(folder) is not None and folder.parent != folder:
+        top = folder
+        folder = folder.parent
+    if top is not None:
+        return _named(path, top.parent, "packages")
+    src = project.folder / "src"
+    if _is_within(path, src):
+        return _named(path, src, "src")
+    base = project.folder if _is_within(path, project.folder) else workspace
+    return _named(path, base, "project")
+
+
+def _declared_chain(path: Path, root: Path, project: ProjectConfig,
+                    folders: FolderCache) -> bool:
+    parts = path.parent.relative_to(root).parts
+    for depth in range(len(parts)):
+        folder = root.joinpath(*parts[: depth + 1])
+        dotted = ".".join(parts[: depth + 1])
+        if folders.package_init(folder) is None and not (
+                project.namespaces_anywhere or dotted in project.namespace_packages):
+            return False
+    return True
+
+
+def _named(path: Path, root: Path, rule: str) -> Location:
+    parts = list(path.relative_to(root).parts)
+    if not parts[-1].endswith(".py"):
+        return Location(path, root, None, rule, f"{path.name} is not a .py file")
+    parts[-1] = parts[-1][:-3]
+    if parts[-1] == "__init__":
+        parts.pop()
+        if not parts:
+            return Location(path, root, None, rule,
+                            f"{path} is an __init__.py outside any package")
+    for part in parts:
+        if not part.isidentifier() or keyword.iskeyword(part):
+            what = "file" if part == parts[-1] and path.stem == part else "folder"
+            suggestion = _identifier(part)
+            return Location(path, root, None, rule,
+                            f"the {what} name {part!r} is not a valid Python identifier, so "
+                            f"it cannot be imported or run with -m; rename it to "
+                            f"{suggestion!r}")
+    return Location(path, root, ".".join(parts), rule)
+
+
+def _identifier(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    if not cleaned or cleaned[0].isdigit():
+        cleaned = "_" + cleaned
+    if keyword.iskeyword(cleaned):
+        cleaned += "_"
+    return cleaned
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,50 @@
+"""Reading a Python file's text the way the interpreter would, without ever failing loudly.
+
+PEP 263 coding cookies and UTF-8 BOMs are honoured; files that cannot be decoded, are too large
+or cannot be read become a `SourceProblem` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+# Larger files are skipped: nobody writes imports in a 10 MB generated table.
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    path: Path
+    reason: str
+
+
+def decode_source(data: bytes) -> str:
+    """Decode bytes as the interpreter would (coding cookie, BOM); raise ValueError if not."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise ValueError(str(error)) from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise ValueError(f"cannot be decoded as {encoding}: {error}") from None
+    # utf-8-sig strips the BOM; a cookie naming plain utf-8 leaves it.
+    return text.removeprefix("\ufeff")
+
+
+def read_source(path: Path) -> str | SourceProblem:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            return SourceProblem(path, f"skipped: {size:,} bytes is over the "
+                                       f"{MAX_SOURCE_BYTES:,}-byte limit for analysis")
+        data = path.read_bytes()
+    except OSError as error:
+        return SourceProblem(path, f"cannot be read: {error.strerror or error}")
+    try:
+        return decode_source(data)
+    except ValueError as error:
+        return SourceProblem(path, f"skipped: {error}")

@@ -1,0 +1,64 @@
+"""Finding the Python files of a workspace without tripping on what real trees contain.
+
+Skips virtual environments, caches, VCS and build folders; follows folder symlinks only when
+they do not lead back into a folder already being walked (a loop) and reports folders it
+cannot read, each with a reason instead of an exception.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from dashm.workspace.source import SourceProblem
+
+EXCLUDED_FOLDERS = frozenset({
+    ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".tox", ".nox", ".eggs",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".dashm_cache", ".hypothesis",
+    "node_modules", "site-packages", "dist-packages", "build", "dist", "__pypackages__",
+})
+
+
+def is_excluded_folder(name: str) -> bool:
+    return name in EXCLUDED_FOLDERS or name.endswith(".egg-info")
+
+
+def walk_python_files(start: Path) -> Iterator[Path | SourceProblem]:
+    """Every `.py` file under `start` (or `start` itself), in a stable order."""
+    if not start.is_dir():
+        if start.suffix == ".py" or start.is_file():
+            yield start
+        elif not start.exists():
+            yield SourceProblem(start, "does not exist")
+        return
+    stack: list[tuple[Path, tuple[str, ...]]] = [(start, (os.path.realpath(start),))]
+    while stack:
+        folder, ancestors = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            yield SourceProblem(folder, f"folder cannot be read: {error.strerror or error}")
+            continue
+        if folder != start and any(e.name == "pyvenv.cfg" for e in entries):
+            continue  # a virtual environment under another name
+        subfolders = []
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if is_excluded_folder(entry.name) or entry.name.startswith("."):
+                        continue
+                    real = os.path.realpath(entry.path)
+                    if entry.is_symlink() and real in ancestors:
+                        yield SourceProblem(Path(entry.path),
+                                            "skipped: symlink loop (it points back to "
+                                            f"{real})")
+                        continue
+                    subfolders.append((Path(entry.path), (*ancestors, real)))
+                elif entry.name.endswith(".py") and entry.is_file():
+                    yield Path(entry.path)
+                elif entry.name.endswith(".py") and entry.is_symlink():
+                    yield SourceProblem(Path(entry.path), "skipped: broken symlink")
+            except OSError as error:
+                yield SourceProblem(Path(entry.path), f"cannot be read: {error}")
+        stack.extend(reversed(subfolders))
