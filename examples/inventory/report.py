@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """A stock report; run on its own it prints the report."""
 
 from .models import Item

@@ -31,26 +31,29 @@ class CheckResult:
     files: int = 0
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[Path | SourceProblem]:
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | SourceProblem]]:
+    """(the argument it came from, a file or a problem) for every Python file under paths."""
     seen: set[Path] = set()
     for start in paths:
-        for item in walk_python_files(Path(os.path.abspath(start))):
+        start = Path(os.path.abspath(start))
+        for item in walk_python_files(start):
             if isinstance(item, Path):
                 if item in seen:
                     continue
                 seen.add(item)
-            yield item
+            yield start, item
 
 
 def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = (),  # type: ignore[no-untyped-def]
                 ignore: Sequence[str] = (), fix: bool = False) -> CheckResult:
-    """Check every Python file under `paths`; `workspace_for(path)` gives its Workspace."""
+    """Check every Python file under `paths`; `workspace_for(argument)` gives the Workspace
+    of each command-line argument."""
     result = CheckResult()
-    for item in iter_files(paths):
+    for start, item in iter_files(paths):
         if isinstance(item, SourceProblem):
             result.problems.append(item)
             continue
-        workspace: Workspace = workspace_for(item)
+        workspace: Workspace = workspace_for(start)
         source = workspace.source(item)
         if isinstance(source, SourceProblem):
             result.problems.append(source)

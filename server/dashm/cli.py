@@ -120,18 +120,12 @@ class _Workspaces:
         self.python = python
         self.settings = settings
         self._by_folder: dict[Path, Workspace] = {}
-        self._by_start: dict[Path, Workspace] = {}
 
-    def __call__(self, path: Path) -> Workspace:
-        start = path.parent
-        workspace = self._by_start.get(start)
+    def __call__(self, argument: Path) -> Workspace:
+        folder = workspace_folder(argument)
+        workspace = self._by_folder.get(folder)
         if workspace is None:
-            folder = workspace_folder(path)
-            workspace = self._by_folder.get(folder)
-            if workspace is None:
-                workspace = self._by_folder[folder] = Workspace(folder, self.python,
-                                                                self.settings)
-            self._by_start[start] = workspace
+            workspace = self._by_folder[folder] = Workspace(folder, self.python, self.settings)
         return workspace
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +62,35 @@ class FileContext:
     def is_evidently_run(self) -> bool:
         return bool(self.source.facts.main_guards)
 
+    @cached_property
+    def is_run_by_path(self) -> bool:
+        """Evidence that people run this file as `python path`: a main guard plus a shebang
+        line or the executable bit."""
+        return self.is_evidently_run and (self.source.facts.shebang
+                                          or os.access(self.path, os.X_OK))
+
+    def scripts_in(self, folder: Path) -> list[Path]:
+        """Files in `folder` that can be run by path (main guard, no relative imports):
+        each one puts `folder` first on sys.path when it runs."""
+        found = []
+        for module in sorted(self.workspace.folders.listing(folder).modules.values()):
+            if module.suffix != ".py":
+                continue
+            source = self.source if module == self.path else self.workspace.source(module)
+            if isinstance(source, SourceFile) and source.facts.runnable_by_path:
+                found.append(module)
+        return found
+
+    def folder_imports(self, folder: Path, top: str) -> bool:
+        """Some file in `folder` imports the top-level name `top` absolutely."""
+        for module in self.workspace.folders.listing(folder).modules.values():
+            if module.suffix != ".py":
+                continue
+            source = self.source if module == self.path else self.workspace.source(module)
+            if isinstance(source, SourceFile) and source.facts.imports_name(top):
+                return True
+        return False
+
     def run_hint(self) -> str:
         module = self.location.run_module
         if module is None:
@@ -79,6 +109,4 @@ class FileContext:
 
 
 def _real(path: Path) -> str:
-    import os
-
     return os.path.realpath(path)

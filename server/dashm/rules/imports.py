@@ -57,6 +57,8 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         return None
     if fact.context.guard and _fallback_works(ctx, fact):
         return None
+    if in_module is not None and not ctx.scripts_in(ctx.path.parent):
+        return None  # nothing here runs by path: the module-mode target is the intended one
     new_name = _package_name(ctx, dotted, in_script)
     statement = f"import {dotted}" if alias else f"from {dotted} import ..."
     found = ctx.display(in_script.path) if in_script.path else dotted
@@ -234,14 +236,18 @@ def _relative_imports(ctx: FileContext) -> Iterator[Finding]:
                 f"`{package}`, which is only {depth} deep: importing {ctx.location.module} "
                 "fails with ImportError: attempted relative import beyond top-level package",
                 Severity.ERROR)
-        elif ctx.is_evidently_run and not reported_run and not fact.context.in_function:
+        elif ctx.is_run_by_path and not reported_run and not fact.context.in_function:
             reported_run = True
             yield Finding(
                 ctx.path, fact.target_range, "DM102",
-                f"this file has a __main__ guard, but `python {ctx.display(ctx.path)}` fails "
-                "here with ImportError: attempted relative import with no known parent "
+                f"this file is a script (__main__ guard, {_script_evidence(ctx)}), but "
+                f"`python {ctx.display(ctx.path)}` fails here with ImportError: attempted relative import with no known parent "
                 f"package; run it as a module: {ctx.run_hint()}",
                 Severity.WARNING, run_as_module=True)
+
+
+def _script_evidence(ctx: FileContext) -> str:
+    return "#! line" if ctx.source.facts.shebang else "executable bit"
 
 
 def _absolute_text(fact: ImportFact) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from dashm.findings import Finding, Range, Severity
 from dashm.rules.context import FileContext
@@ -32,7 +33,7 @@ def check_shadowing(ctx: FileContext) -> Iterator[Finding]:
         return  # this file *is* that module (an editable install, or the stdlib itself)
     if not is_stdlib and not env.is_site_path(hidden.path):
         return
-    why = _why_first_on_path(ctx, folder)
+    why = _why_first_on_path(ctx, folder, name)
     if why is None:
         return
     what = (f"the standard library's `{name}`" if is_stdlib
@@ -45,20 +46,15 @@ def check_shadowing(ctx: FileContext) -> Iterator[Finding]:
         f"`{name}_utils`)", Severity.WARNING)
 
 
-def _why_first_on_path(ctx: FileContext, folder) -> str | None:  # type: ignore[no-untyped-def]
-    workspace = ctx.workspace
-    root = workspace.locate(ctx.path).root
+def _why_first_on_path(ctx: FileContext, folder: Path, name: str) -> str | None:
+    root = ctx.workspace.locate(ctx.path).root
     if os.path.realpath(root) == os.path.realpath(folder):
-        return f"its folder {ctx.display(folder)}/ is the import root, first on sys.path " \
-               "under python -m"
-    listing = workspace.folders.listing(folder)
-    for module in sorted(listing.modules.values()):
-        if module.suffix != ".py" or module == ctx.path:
-            continue
-        source = workspace.source(module)
-        if hasattr(source, "facts") and source.facts.main_guards:  # type: ignore[union-attr]
-            return (f"`python {ctx.display(module)}` puts its folder "
-                    f"{ctx.display(folder)}/ first on sys.path")
+        return (f"its folder {ctx.display(folder)}/ is the import root, first on sys.path "
+                "under python -m")
+    scripts = ctx.scripts_in(folder)
+    if scripts and ctx.folder_imports(folder, name):
+        return (f"`python {ctx.display(scripts[0])}` puts its folder {ctx.display(folder)}/ "
+                "first on sys.path")
     return None
 
 

@@ -18,6 +18,8 @@ from dashm.workspace.facts import LineIndex, SysPathMutation
 
 def check_sys_path(ctx: FileContext) -> Iterator[Finding]:
     for mutation in ctx.source.facts.sys_path_mutations:
+        if mutation.in_function:
+            continue  # run-time path management (plugins, tests), not an import hack
         remedy = ctx.tool_remedy
         if remedy:
             yield Finding(ctx.path, mutation.range, "DM103",

@@ -84,6 +84,23 @@ class FileFacts:
     top_level_names: frozenset[str] = frozenset()
     noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)
     syntax_error: SyntaxProblem | None = None
+    shebang: bool = False
+
+    @property
+    def runnable_by_path(self) -> bool:
+        """A `__main__` guard and no module-level relative import: `python file.py` can work."""
+        return bool(self.main_guards) and not any(
+            i.level and not i.context.in_function for i in self.imports)
+
+    def imports_name(self, top: str) -> bool:
+        """Some absolute import here names the top-level module `top`."""
+        for fact in self.imports:
+            if fact.level:
+                continue
+            names = [fact.module] if fact.is_from else [a.name for a in fact.names]
+            if any(n and n.split(".")[0] == top for n in names):
+                return True
+        return False
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -147,6 +164,7 @@ def extract_facts(text: str) -> FileFacts:
         main_guards=tuple(collector.main_guards),
         top_level_names=frozenset(_top_level_names(tree)),
         noqa=noqa,
+        shebang=text.startswith("#!"),
     )
 
 
