@@ -223,7 +223,7 @@ def trees(draw: st.DrawFn) -> Tree:
     return Tree(files, config, base, container)
 
 
-@settings(max_examples=35, deadline=None, database=None,
+@settings(max_examples=int(os.environ.get("DASHM_TRUTH_EXAMPLES", "35")), deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tree=trees())
 def test_generated_trees_run_as_dashm_says(tree: Tree) -> None:
@@ -399,11 +399,21 @@ def test_hyphenated_names_are_explained(workspace: Path, relative: str, bad: str
     assert invocation.reason and "rename" in invocation.reason, invocation
     if bad:
         assert bad in invocation.reason and bad.replace("-", "_") in invocation.reason
-    # And the interpreter agrees that -m cannot run it.
-    dotted = relative[:-3].replace("/", ".").removesuffix(".__init__")
-    done = subprocess.run([sys.executable, "-m", dotted], cwd=workspace, env=_clean_env(),
-                          capture_output=True, text=True, timeout=30)
-    assert done.returncode != 0 and MARK not in done.stdout
+
+
+def test_hyphenated_name_reason_is_true_about_the_interpreter(workspace: Path) -> None:
+    """CPython's -m does not check identifiers: `python -m my-scripts.do_it` runs the file.
+    What a hyphen really breaks is `import my-scripts.do_it` in code. dashm may refuse to
+    offer such a name, but its reason must not claim the interpreter cannot run it."""
+    write_tree(workspace, {"my-scripts/do_it.py": PROBE, "my-script.py": PROBE})
+    ws = Workspace(workspace)
+    for relative in ("my-scripts/do_it.py", "my-script.py"):
+        dotted = relative[:-3].replace("/", ".")
+        done = subprocess.run([sys.executable, "-m", dotted], cwd=workspace, env=_clean_env(),
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0 and probe_lines(done.stdout)[-1][1] == dotted, done
+        reason = ws.invocation(workspace / relative).reason or ""
+        assert "run with -m" not in reason, reason
 
 
 def test_hyphenated_folder_above_a_package_is_fine(workspace: Path) -> None:
@@ -446,3 +456,73 @@ def test_module_command_json_matches_the_api(workspace: Path) -> None:
                          cwd=workspace, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
     assert json.loads(bad.stdout)["module"] is None and json.loads(bad.stdout)["reason"]
+
+
+# -- what the interpreter finds first ----------------------------------------------------------
+def assert_truthful(ws: Workspace, path: Path) -> None:
+    """Either dashm explains why the file cannot run as a module, or its command runs it."""
+    invocation = ws.invocation(path)
+    if invocation.module is None:
+        assert invocation.reason, invocation
+    else:
+        assert_runs_as(ws, path)
+
+
+@pytest.mark.parametrize("files, target", [
+    # A namespace folder loses to a module of the same name in the same folder:
+    # `python -m tools.run` -> "__path__ attribute not found on 'tools'".
+    ({"tools.py": "", "tools/run.py": PROBE}, "tools/run.py"),
+    # A namespace folder loses to a standard-library package of the same name:
+    # `python -m email.x` -> "No module named email.x".
+    ({"email/x.py": PROBE}, "email/x.py"),
+    ({"pyproject.toml": '[project]\nname = "t"\n', "src/test/x.py": PROBE}, "src/test/x.py"),
+    # ... but a regular package on sys.path[0] wins over the standard library.
+    ({"email/__init__.py": PROBE, "email/x.py": PROBE}, "email/x.py"),
+    ({"runpy/__init__.py": PROBE, "runpy/x.py": PROBE}, "runpy/x.py"),
+])
+def test_runnable_only_when_the_interpreter_finds_the_file(
+        workspace: Path, files: dict[str, str], target: str) -> None:
+    write_tree(workspace, files)
+    assert_truthful(Workspace(workspace), workspace / target)
+
+
+NAMESPACE_DECLARATIONS = {
+    "setuptools-find": '[tool.setuptools.packages.find]\nwhere = ["src"]\n',
+    "setuptools-listed": ('[tool.setuptools]\npackage-dir = {"" = "src"}\n'
+                          'packages = ["acme", "acme.exporters"]\n'),
+    "hatch": '[tool.hatch.build.targets.wheel]\npackages = ["src/acme"]\n',
+    "poetry": ('[tool.poetry]\nname = "acme"\n'
+               'packages = [{ include = "acme", from = "src" }]\n'),
+    "flit": '[tool.flit.module]\nname = "acme.exporters"\n',
+}
+
+
+@pytest.mark.parametrize("backend", sorted(NAMESPACE_DECLARATIONS))
+def test_declared_namespace_package_by_backend(workspace: Path, backend: str) -> None:
+    write_tree(workspace, {
+        "pyproject.toml": '[project]\nname = "acme"\n\n' + NAMESPACE_DECLARATIONS[backend],
+        "src/acme/exporters/__init__.py": PROBE,
+        "src/acme/exporters/x.py": PROBE,
+    })
+    src = workspace / "src"
+    ws = Workspace(workspace)
+    location = ws.locate(src / "acme/exporters/x.py")
+    assert location.rule == "source-root", location
+    assert_runs_as(ws, src / "acme/exporters/x.py", "acme.exporters.x", src)
+
+
+def test_setup_cfg_package_dir(workspace: Path) -> None:
+    write_tree(workspace, {
+        "setup.cfg": "[options]\npackage_dir =\n    =lib\npackages = find:\n",
+        "lib/pkg/__init__.py": PROBE, "lib/pkg/mod.py": PROBE, "lib/tool.py": PROBE,
+    })
+    ws = Workspace(workspace)
+    assert_runs_as(ws, workspace / "lib/pkg/mod.py", "pkg.mod", workspace / "lib")
+    assert_runs_as(ws, workspace / "lib/tool.py", "tool", workspace / "lib")
+
+
+def test_workspace_opened_inside_a_package(workspace: Path) -> None:
+    # The user opened pkg/ itself: the file is still pkg.mod, run from pkg's parent.
+    write_tree(workspace, {"pkg/__init__.py": PROBE, "pkg/mod.py": PROBE})
+    ws = Workspace(workspace / "pkg")
+    assert_runs_as(ws, workspace / "pkg/mod.py", "pkg.mod", workspace)

@@ -88,8 +88,10 @@ CODE_NAMES = {
     "DM204": "broken-entry-point",
 }
 
-DOCS_URL = "https://github.com/dashm-dev/dashm/blob/main/docs/rules.md"
+# The rule documentation ships inside the package, so links work offline and match the version.
+RULES_DOC = Path(__file__).parent / "docs" / "rules.md"
 
 
 def docs_url(code: str) -> str:
-    return f"{DOCS_URL}#{code.lower()}-{CODE_NAMES.get(code, '')}"
+    anchor = f"#{code.lower()}-{CODE_NAMES[code]}" if code in CODE_NAMES else ""
+    return RULES_DOC.as_uri() + anchor

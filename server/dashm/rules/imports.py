@@ -241,8 +241,9 @@ def _relative_imports(ctx: FileContext) -> Iterator[Finding]:
             yield Finding(
                 ctx.path, fact.target_range, "DM102",
                 f"this file is a script (__main__ guard, {_script_evidence(ctx)}), but "
-                f"`python {ctx.display(ctx.path)}` fails here with ImportError: attempted relative import with no known parent "
-                f"package; run it as a module: {ctx.run_hint()}",
+                f"`python {ctx.display(ctx.path)}` fails here with ImportError: attempted "
+                "relative import with no known parent package; run it as a module: "
+                f"{ctx.run_hint()}",
                 Severity.WARNING, run_as_module=True)
 
 

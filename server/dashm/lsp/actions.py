@@ -1,0 +1,192 @@
+"""Code actions: a quickfix per fixable finding, `source.fixAll.dashm`, and "Run as module".
+
+Fix-all applies one fix at a time to the buffer text and re-checks after each, exactly as
+`dashm check --fix` does on disk, refusing any fix whose result would not compile.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from dashm.checker import MAX_FIX_PASSES
+from dashm.findings import Fix, Position, Range, TextEdit
+from dashm.lsp import analysis, convert
+from dashm.rules import check_source
+from dashm.rules.edits import OverlappingEdits, apply_edits
+from dashm.workspace import SourceFile, SourceProblem, Workspace
+
+if TYPE_CHECKING:
+    from dashm.lsp.server import DashmServer
+
+FIX_ALL_KIND = "source.fixAll.dashm"
+RUN_AS_MODULE = "dashm.runAsModule"
+
+
+@dataclass
+class FixAll:
+    """The whole-buffer result of fixing everything fixable."""
+
+    text: str
+    fixed: int
+    creations: list[Fix] = field(default_factory=list)
+
+
+def fix_all(workspace: Workspace, source: SourceFile) -> FixAll:
+    """Apply every safe fix to the buffer text, re-checking after each (worker thread)."""
+    text = source.text
+    fixed = 0
+    refused: set[tuple[str, str]] = set()
+    creations: list[Fix] = []
+    findings = check_source(workspace, source)
+    for _ in range(MAX_FIX_PASSES):
+        candidates = [f for f in findings if f.fix and (f.code, f.fix.title) not in refused]
+        if not candidates:
+            break
+        finding = candidates[0]
+        fix = finding.fix
+        assert fix is not None
+        own = [e for e in fix.edits if e.path == source.path]
+        try:
+            if len(own) != len(fix.edits) or any(c.path.exists() for c in fix.creations):
+                raise ValueError("the fix edits another file or overwrites one")
+            new_text = apply_edits(text, own)
+            ast.parse(new_text)
+        except (OverlappingEdits, SyntaxError, ValueError):
+            refused.add((finding.code, fix.title))
+            continue
+        if fix.creations:
+            creations.append(Fix(fix.title, (), fix.creations))
+            refused.add((finding.code, fix.title))  # the file appears only once applied
+        fixed += 1
+        text = new_text
+        reread = workspace.source(source.path, text)
+        if isinstance(reread, SourceProblem) or reread.facts.syntax_error is not None:
+            break
+        findings = check_source(workspace, reread)
+    return FixAll(text, fixed, creations)
+
+
+def minimal_edit(path: Path, old: str, new: str) -> TextEdit | None:
+    """One edit replacing only the lines that differ between `old` and `new`."""
+    if old == new:
+        return None
+    a, b = convert.lines_of(old), convert.lines_of(new)
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    # Positions at line starts; a range ending past the last line means the end of the text.
+    end = Position(end_a, 0) if end_a < len(a) or old.endswith(("\n", "\r")) else \
+        Position(len(a) - 1, len(a[-1]))
+    return TextEdit(path, Range(Position(start, 0), end), "".join(b[start:end_b]))
+
+
+def capabilities(ls: DashmServer) -> tuple[bool, bool]:
+    """(documentChanges, CreateFile) support for workspace edits."""
+    workspace = ls.client_capabilities.workspace
+    edit = workspace.workspace_edit if workspace else None
+    document_changes = bool(edit and edit.document_changes)
+    create = bool(document_changes and edit and edit.resource_operations
+                  and types.ResourceOperationKind.Create in edit.resource_operations)
+    return document_changes, create
+
+
+def edit_for(ls: DashmServer, fixes: list[Fix], text_of: dict[Path, tuple[str, int | None]]
+             ) -> types.WorkspaceEdit | None:
+    document_changes, create = capabilities(ls)
+
+    def document(path: Path) -> tuple[str, int | None]:
+        if path in text_of:
+            return text_of[path]
+        for uri, doc in ls.workspace.text_documents.items():
+            if analysis.path_of(uri) == path:
+                return doc.source, doc.version
+        try:
+            return path.read_text(encoding="utf-8"), None
+        except (OSError, ValueError):
+            return "", None
+
+    return convert.workspace_edit(fixes, ls.workspace.position_codec, document,
+                                  document_changes, create)
+
+
+def _wanted(kind: str, only: list[str] | None) -> bool:
+    return not only or any(kind == o or kind.startswith(o + ".") or o == "" for o in only)
+
+
+async def code_actions(ls: DashmServer, params: types.CodeActionParams
+                       ) -> list[types.CodeAction] | None:
+    uri = params.text_document.uri
+    path = analysis.path_of(uri)
+    if path is None or not analysis.is_python(uri):
+        return None
+    outcome = await analysis.fresh(ls, uri)
+    if outcome is None or outcome.kept or outcome.source is None:
+        return None
+    source = outcome.source
+    only = [str(k) for k in params.context.only] if params.context.only else None
+    lines = convert.lines_of(source.text)
+    codec = ls.workspace.position_codec
+    start = convert.from_client_position(codec, lines, params.range.start)
+    end = convert.from_client_position(codec, lines, params.range.end)
+    text_of = {path: (source.text, outcome.version)}
+    actions: list[types.CodeAction] = []
+    here = [(f, d) for f, d in zip(outcome.findings, outcome.diagnostics, strict=True)
+            if f.range.start <= end and start <= f.range.end]
+    fixable_here = [f for f, _ in here if f.fix]
+    if _wanted(types.CodeActionKind.QuickFix, only):
+        for finding, diag in here:
+            if finding.fix is not None:
+                edit = edit_for(ls, [finding.fix], text_of)
+                if edit is not None:
+                    actions.append(types.CodeAction(
+                        title=f"{finding.fix.title} ({finding.code})",
+                        kind=types.CodeActionKind.QuickFix, diagnostics=[diag], edit=edit,
+                        is_preferred=len(fixable_here) == 1))
+            if finding.run_as_module:
+                invocation = await ls.session.run(
+                    analysis.folder_for(ls, path).workspace.invocation, path)
+                if invocation.module:
+                    actions.append(types.CodeAction(
+                        title=f"Run as module: python -m {invocation.module}",
+                        kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
+                        command=types.Command(title="Run as module", command=RUN_AS_MODULE,
+                                              arguments=[invocation.as_dict()])))
+    if _wanted(FIX_ALL_KIND, only) and any(f.fix for f in outcome.findings):
+        edit = await fix_all_edit(ls, uri)
+        if edit is not None:
+            actions.append(types.CodeAction(title="Fix all dashm problems", kind=FIX_ALL_KIND,
+                                            edit=edit))
+    return actions
+
+
+async def fix_all_edit(ls: DashmServer, uri: str) -> types.WorkspaceEdit | None:
+    """The edit that fixes everything fixable in the buffer, or None if nothing is."""
+    result = await fix_all_for(ls, uri)
+    return result[0] if result else None
+
+
+async def fix_all_for(ls: DashmServer, uri: str) -> tuple[types.WorkspaceEdit, int] | None:
+    path = analysis.path_of(uri)
+    outcome = await analysis.fresh(ls, uri)
+    if path is None or outcome is None or outcome.kept or outcome.source is None:
+        return None
+    workspace = analysis.folder_for(ls, path).workspace
+    result = await ls.session.run(fix_all, workspace, outcome.source)
+    edit = minimal_edit(path, outcome.source.text, result.text)
+    if edit is None and not result.creations:
+        return None
+    fixes = [*result.creations, *([Fix("fix all", (edit,))] if edit else [])]
+    workspace_edit = edit_for(ls, fixes, {path: (outcome.source.text, outcome.version)})
+    if workspace_edit is None and result.creations:  # the client cannot create files
+        workspace_edit = edit_for(ls, fixes[len(result.creations):],
+                                  {path: (outcome.source.text, outcome.version)})
+    return (workspace_edit, result.fixed) if workspace_edit is not None else None

@@ -1,0 +1,442 @@
+"""Workspaces, open documents and analysis: the state behind diagnostics.
+
+One `Workspace` per workspace folder (each with its own settings). Analysis runs on a single
+worker thread, so the core (not thread-safe) is never entered twice at once and the event loop
+never blocks on an interpreter query. Edits are debounced per document: a new edit cancels the
+pending check, and a result whose document version (or analysis generation: settings, watched
+files) is no longer current is dropped, so stale results never overwrite newer ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from lsprotocol import types
+from pygls import uris
+
+from dashm.checker import iter_files
+from dashm.findings import Finding
+from dashm.lsp import convert
+from dashm.lsp.settings import EditorSettings
+from dashm.rules import check_source
+from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace
+from dashm.workspace.project import PROJECT_MARKERS
+
+if TYPE_CHECKING:
+    from dashm.lsp.server import DashmServer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEBOUNCE_SECONDS = 0.15
+RESCAN_DELAY_SECONDS = 0.3
+
+
+@dataclass
+class Folder:
+    """A workspace folder (or the project of a file opened outside every folder)."""
+
+    uri: str
+    path: Path
+    settings: EditorSettings
+    workspace: Workspace
+    in_workspace: bool = True
+
+
+@dataclass
+class Outcome:
+    """The analysis of one text: a buffer version, or the file on disk (version None)."""
+
+    uri: str
+    version: int | None
+    generation: int
+    source: SourceFile | None
+    findings: list[Finding]
+    diagnostics: list[types.Diagnostic]
+    # True when the buffer did not parse and these are the last good results, kept.
+    kept: bool = False
+    result_id: str = ""
+
+
+@dataclass
+class Session:
+    """Everything the server knows between requests."""
+
+    python: str | None = None
+    initial_settings: EditorSettings = field(default_factory=EditorSettings)
+    folders: dict[Path, Folder] = field(default_factory=dict)
+    loose: dict[Path, Folder] = field(default_factory=dict)
+    generation: int = 0
+    results: dict[str, Outcome] = field(default_factory=dict)
+    pending: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
+    disk_published: dict[str, list[types.Diagnostic]] = field(default_factory=dict)
+    scans: dict[Path, asyncio.Task[Any]] = field(default_factory=dict)
+    reported: set[str] = field(default_factory=set)
+    pull: bool = False
+    ready: asyncio.Event | None = None
+    pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="dashm-analysis"))
+    _ids: itertools.count[int] = field(default_factory=itertools.count)
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run core code on the analysis thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, function, *args)
+
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
+    def wait_ready(self) -> asyncio.Event:
+        if self.ready is None:
+            self.ready = asyncio.Event()
+        return self.ready
+
+
+# -- messages -----------------------------------------------------------------------------
+def log_message(ls: DashmServer, message: str,
+                kind: types.MessageType = types.MessageType.Log) -> None:
+    log.info("%s", message)
+    ls.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+
+def report_once(ls: DashmServer, message: str,
+                kind: types.MessageType = types.MessageType.Warning) -> None:
+    """Show `message` to the user the first time only (bad settings, unusable interpreter)."""
+    if message in ls.session.reported:
+        return
+    ls.session.reported.add(message)
+    log_message(ls, message, kind)
+    ls.window_show_message(types.ShowMessageParams(type=kind, message=f"dashm: {message}"))
+
+
+# -- folders ------------------------------------------------------------------------------
+def path_of(uri: str) -> Path | None:
+    """The file a URI names, or None (untitled buffers, notebook cells, other schemes)."""
+    if not uri.startswith("file:"):
+        return None
+    path = uris.to_fs_path(uri)
+    return Path(os.path.abspath(path)) if path else None
+
+
+def folder_for(ls: DashmServer, path: Path) -> Folder:
+    """The innermost workspace folder holding `path`; else a folder for its own project."""
+    best: Folder | None = None
+    for folder in ls.session.folders.values():
+        if _is_within(path, folder.path) and (
+                best is None or len(folder.path.parts) > len(best.path.parts)):
+            best = folder
+    if best is not None:
+        return best
+    project = _project_folder(path.parent)
+    loose = ls.session.loose.get(project)
+    if loose is None:
+        settings = ls.session.initial_settings
+        loose = ls.session.loose[project] = Folder(
+            convert.uri_of(project), project, settings, _workspace(ls, project, settings),
+            in_workspace=False)
+    return loose
+
+
+def _project_folder(start: Path) -> Path:
+    folder = start
+    while True:
+        if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
+            return folder
+        if folder.parent == folder:
+            return start
+        folder = folder.parent
+
+
+def _workspace(ls: DashmServer, path: Path, settings: EditorSettings) -> Workspace:
+    return Workspace(path, settings.interpreter_for(path, ls.session.python), settings.core())
+
+
+def add_folder(ls: DashmServer, uri: str, settings: EditorSettings | None = None) -> Folder | None:
+    path = path_of(uri)
+    if path is None:
+        log_message(ls, f"ignoring workspace folder {uri}: only file: folders are supported",
+                    types.MessageType.Warning)
+        return None
+    settings = settings or ls.session.initial_settings
+    folder = Folder(uri, path, settings, _workspace(ls, path, settings))
+    ls.session.folders[path] = folder
+    return folder
+
+
+def update_settings(ls: DashmServer, folder: Folder, settings: EditorSettings) -> bool:
+    """Apply new settings to a folder; True if analysis results can change."""
+    if settings == folder.settings:
+        return False
+    old = folder.settings
+    folder.settings = settings
+    if old.core() != settings.core():
+        folder.workspace = _workspace(ls, folder.path, settings)
+    else:
+        folder.workspace.set_interpreter(settings.interpreter_for(folder.path, ls.session.python))
+    return True
+
+
+# -- analysis (on the worker thread) ------------------------------------------------------
+def analyze(workspace: Workspace, path: Path, text: str | None
+            ) -> tuple[SourceFile | SourceProblem, list[Finding]]:
+    """Check one Python file's text (a buffer) or its file on disk."""
+    source = workspace.source(path, text)
+    if isinstance(source, SourceProblem) or source.facts.syntax_error is not None:
+        return source, []
+    return source, check_source(workspace, source)
+
+
+def pyproject_problems(workspace: Workspace, path: Path) -> list[str]:
+    workspace.invalidate(path)
+    project = workspace.project_for(path)
+    return [p for p in project.problems if p.startswith(str(path))] if project.folder == \
+        path.parent else []
+
+
+def is_python(uri: str, language_id: str | None = None) -> bool:
+    return language_id == "python" or uri.endswith((".py", ".pyi"))
+
+
+def is_pyproject(uri: str) -> bool:
+    return uri.endswith("/pyproject.toml")
+
+
+async def check(ls: DashmServer, uri: str) -> Outcome | None:
+    """Analyse the open buffer `uri` now; None if it was closed or changed meanwhile."""
+    await ls.session.wait_ready().wait()
+    document = ls.workspace.text_documents.get(uri)
+    path = path_of(uri)
+    if document is None or path is None:
+        return None
+    version, text, generation = document.version, document.source, ls.session.generation
+    folder = folder_for(ls, path)
+    codec = ls.workspace.position_codec
+    previous = ls.session.results.get(uri)
+    try:
+        if is_pyproject(uri):
+            problems = await ls.session.run(pyproject_problems, folder.workspace, path)
+            outcome = Outcome(uri, version, generation, None, [],
+                              [convert.problem_diagnostic(p) for p in problems])
+        else:
+            source, findings = await ls.session.run(analyze, folder.workspace, path, text)
+            if isinstance(source, SourceProblem):
+                outcome = Outcome(uri, version, generation, None, [],
+                                  [convert.problem_diagnostic(f"dashm: {source.reason}")])
+            elif source.facts.syntax_error is not None:
+                # Keep the last good results while the user is mid-edit; the syntax error
+                # itself is the Python language server's to report.
+                outcome = Outcome(uri, version, generation, source,
+                                  previous.findings if previous else [],
+                                  previous.diagnostics if previous else [], kept=True)
+            else:
+                lines = convert.lines_of(source.text)
+                outcome = Outcome(uri, version, generation, source, findings,
+                                  [convert.diagnostic(f, codec, lines) for f in findings])
+    except InterpreterError as error:
+        report_once(ls, f"{folder.path}: {error}", types.MessageType.Error)
+        outcome = Outcome(uri, version, generation, None, [], [])
+    current = ls.workspace.text_documents.get(uri)
+    if current is None or current.version != version or ls.session.generation != generation:
+        return None
+    if previous is not None and previous.diagnostics == outcome.diagnostics:
+        outcome.result_id = previous.result_id
+    else:
+        outcome.result_id = ls.session.next_id()
+    ls.session.results[uri] = outcome
+    return outcome
+
+
+async def fresh(ls: DashmServer, uri: str) -> Outcome | None:
+    """The analysis of the buffer as it is now (computed if needed)."""
+    for _ in range(5):
+        document = ls.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        outcome = ls.session.results.get(uri)
+        if (outcome is not None and outcome.version == document.version
+                and outcome.generation == ls.session.generation):
+            return outcome
+        outcome = await check(ls, uri)
+        if outcome is not None:
+            return outcome
+    return None
+
+
+def schedule(ls: DashmServer, uri: str, delay: float = DEBOUNCE_SECONDS) -> None:
+    """(Re)start the debounced check of an open buffer; push its diagnostics when current."""
+    pending = ls.session.pending.pop(uri, None)
+    if pending is not None:
+        pending.cancel()
+    if ls.session.pull:
+        return  # the client pulls; it is told to when results change without an edit
+    ls.session.pending[uri] = asyncio.ensure_future(_check_later(ls, uri, delay))
+
+
+async def _check_later(ls: DashmServer, uri: str, delay: float) -> None:
+    try:
+        if delay:
+            await asyncio.sleep(delay)
+        outcome = await check(ls, uri)
+        if outcome is not None:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=uri, version=outcome.version, diagnostics=outcome.diagnostics))
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # never let one file take the server down
+        log.exception("checking %s failed", uri)
+        log_message(ls, f"dashm: checking {uri} failed: {error!r}", types.MessageType.Error)
+    finally:
+        if ls.session.pending.get(uri) is asyncio.current_task():
+            del ls.session.pending[uri]
+
+
+def recheck_open(ls: DashmServer) -> None:
+    """Results may have changed without an edit: recheck every open buffer."""
+    ls.session.generation += 1
+    if ls.session.pull:
+        refresh = ls.client_capabilities.workspace and ls.client_capabilities.workspace.diagnostics
+        if refresh and refresh.refresh_support:
+            ls.workspace_diagnostic_refresh(None)
+    else:
+        for uri, document in list(ls.workspace.text_documents.items()):
+            if is_python(uri, document.language_id) or is_pyproject(uri):
+                schedule(ls, uri, 0)
+    lens = ls.client_capabilities.workspace and ls.client_capabilities.workspace.code_lens
+    if lens and lens.refresh_support:
+        ls.workspace_code_lens_refresh(None)
+
+
+# -- workspace scans ----------------------------------------------------------------------
+def open_paths(ls: DashmServer) -> set[Path]:
+    return {p for uri in ls.workspace.text_documents if (p := path_of(uri)) is not None}
+
+
+def publish_disk(ls: DashmServer, uri: str, diagnostics: list[types.Diagnostic]) -> None:
+    """Push results of a file that is not open, skipping ones already sent."""
+    if ls.session.disk_published.get(uri, []) == diagnostics:
+        return
+    if diagnostics:
+        ls.session.disk_published[uri] = diagnostics
+    else:
+        ls.session.disk_published.pop(uri, None)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+        uri=uri, diagnostics=diagnostics))
+
+
+def _disk_diagnostics(workspace: Workspace, path: Path, codec: Any) -> list[types.Diagnostic]:
+    source, findings = analyze(workspace, path, None)
+    if isinstance(source, SourceProblem):
+        return []
+    lines = convert.lines_of(source.text)
+    return [convert.diagnostic(f, codec, lines) for f in findings]
+
+
+async def check_closed(ls: DashmServer, path: Path) -> None:
+    """Publish the on-disk results of a file that was just closed."""
+    folder = folder_for(ls, path)
+    if not folder.in_workspace or path.suffix not in (".py", ".pyi"):
+        publish_disk(ls, convert.uri_of(path), [])
+        return
+    try:
+        diagnostics = await ls.session.run(_disk_diagnostics, folder.workspace, path,
+                                           ls.workspace.position_codec)
+    except InterpreterError:
+        diagnostics = []
+    if path not in open_paths(ls):
+        publish_disk(ls, convert.uri_of(path), diagnostics)
+
+
+def start_scan(ls: DashmServer, folder: Folder, delay: float = 0, progress: bool = False) -> None:
+    previous = ls.session.scans.pop(folder.path, None)
+    if previous is not None:
+        previous.cancel()
+    ls.session.scans[folder.path] = asyncio.ensure_future(scan(ls, folder, delay, progress))
+
+
+async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) -> None:
+    """Check every Python file of a folder from disk and publish workspace-wide results."""
+    token: str | None = None
+    try:
+        if delay:
+            await asyncio.sleep(delay)
+        await ls.session.wait_ready().wait()
+        if progress and _supports_progress(ls):
+            token = f"dashm-scan-{ls.session.next_id()}-{os.getpid()}"
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
+                title="dashm", message=f"Scanning {folder.path.name}", percentage=0,
+                cancellable=False))
+        files = await ls.session.run(lambda: list(iter_files([folder.path])))
+        paths = [f for f in files if isinstance(f, Path)]
+        seen: set[str] = set()
+        codec = ls.workspace.position_codec
+        for number, path in enumerate(paths, 1):
+            if folder_for(ls, path) is not folder:  # a nested workspace folder scans it
+                continue
+            uri = convert.uri_of(path)
+            seen.add(uri)
+            try:
+                diagnostics = await ls.session.run(_disk_diagnostics, folder.workspace, path,
+                                                   codec)
+            except InterpreterError as error:
+                report_once(ls, f"{folder.path}: {error}", types.MessageType.Error)
+                break
+            except Exception as error:  # one bad file must not stop the scan
+                log.exception("checking %s failed", path)
+                log_message(ls, f"dashm: checking {path} failed: {error!r}",
+                            types.MessageType.Error)
+                continue
+            if path not in open_paths(ls):
+                publish_disk(ls, uri, diagnostics)
+            if token is not None and (number % 10 == 0 or number == len(paths)):
+                ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                    message=f"{number}/{len(paths)} files",
+                    percentage=int(number * 100 / max(len(paths), 1))))
+        for uri in list(ls.session.disk_published):
+            path = path_of(uri)
+            if path is not None and _is_within(path, folder.path) and uri not in seen \
+                    and folder_for(ls, path) is folder:
+                publish_disk(ls, uri, [])
+        log_message(ls, f"dashm: checked {len(paths)} files in {folder.path}")
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        log.exception("scanning %s failed", folder.path)
+        log_message(ls, f"dashm: scanning {folder.path} failed: {error!r}",
+                    types.MessageType.Error)
+    finally:
+        if token is not None:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
+
+
+def _supports_progress(ls: DashmServer) -> bool:
+    window = ls.client_capabilities.window
+    return bool(window and window.work_done_progress)
+
+
+def forget_folder(ls: DashmServer, path: Path) -> None:
+    folder = ls.session.folders.pop(path, None)
+    scan_task = ls.session.scans.pop(path, None)
+    if scan_task is not None:
+        scan_task.cancel()
+    if folder is None:
+        return
+    for uri in list(ls.session.disk_published):
+        file = path_of(uri)
+        if file is not None and _is_within(file, path) and folder_for(ls, file) is not folder:
+            publish_disk(ls, uri, [])
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,82 @@
+"""`workspace/executeCommand`: `dashm.moduleInvocation`, `dashm.fixAll`, `dashm.runAsModule`.
+
+Arguments are `{"uri": ...}` (or the URI string itself). URIs must be `file:` URIs inside a
+workspace folder; anything else is refused with an InvalidParams error saying why.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from dashm.lsp import actions, analysis
+
+if TYPE_CHECKING:
+    from dashm.lsp.server import DashmServer
+
+MODULE_INVOCATION = "dashm.moduleInvocation"
+FIX_ALL = "dashm.fixAll"
+RUN_AS_MODULE = actions.RUN_AS_MODULE
+
+
+def uri_argument(command: str, args: tuple[Any, ...]) -> str:
+    value = args[0] if args else None
+    if isinstance(value, dict):
+        value = value.get("uri")
+    if not isinstance(value, str) or not value:
+        raise JsonRpcInvalidParams(f"{command} expects one argument {{\"uri\": \"file:///...\"}}")
+    return value
+
+
+def workspace_path(ls: DashmServer, command: str, uri: str) -> Path:
+    path = analysis.path_of(uri)
+    if path is None:
+        raise JsonRpcInvalidParams(f"{command}: {uri} is not a file: URI; dashm only works on "
+                                   "files on disk")
+    folder = analysis.folder_for(ls, path)
+    if not folder.in_workspace:
+        raise JsonRpcInvalidParams(f"{command}: {path} is outside the workspace folders")
+    return path
+
+
+async def module_invocation(ls: DashmServer, *args: Any) -> dict[str, object]:
+    uri = uri_argument(MODULE_INVOCATION, args)
+    path = workspace_path(ls, MODULE_INVOCATION, uri)
+    workspace = analysis.folder_for(ls, path).workspace
+    invocation = await ls.session.run(workspace.invocation, path)
+    return invocation.as_dict()
+
+
+async def fix_all(ls: DashmServer, *args: Any) -> dict[str, object]:
+    uri = uri_argument(FIX_ALL, args)
+    workspace_path(ls, FIX_ALL, uri)
+    if uri not in ls.workspace.text_documents:
+        raise JsonRpcInvalidParams(f"{FIX_ALL}: {uri} is not open in the editor")
+    result = await actions.fix_all_for(ls, uri)
+    if result is None:
+        return {"applied": False, "fixed": 0}
+    edit, fixed = result
+    response = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+        edit=edit, label="dashm: fix all"))
+    if not response.applied:
+        analysis.log_message(ls, f"dashm: the editor did not apply the fixes to {uri}: "
+                             f"{response.failure_reason or 'no reason given'}",
+                             types.MessageType.Warning)
+    return {"applied": response.applied, "fixed": fixed if response.applied else 0}
+
+
+async def run_as_module(ls: DashmServer, *args: Any) -> dict[str, object]:
+    """Editors without a client-side handler get the command line to run, as a message."""
+    invocation = args[0] if args else None
+    if not isinstance(invocation, dict) or not invocation.get("argv"):
+        raise JsonRpcInvalidParams(f"{RUN_AS_MODULE} expects the invocation "
+                                   "{module, cwd, argv, reason}")
+    line = " ".join(shlex.quote(str(a)) for a in invocation["argv"])
+    ls.window_show_message(types.ShowMessageParams(
+        type=types.MessageType.Info,
+        message=f"dashm: run it as `cd {shlex.quote(str(invocation.get('cwd')))} && {line}`"))
+    return invocation
