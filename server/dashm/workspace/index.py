@@ -177,14 +177,33 @@ class Workspace:
                 reason = (f"{path.name} sits directly in its import root {location.root}; "
                           f"run the folder instead: `python {location.root}`")
         if module is not None:
-            top = module.split(".")[0]
-            if top in self.environment.unshadowable:
-                return Invocation(None, location.root, (), (
-                    f"`python -m {module}` would run the interpreter's built-in or frozen "
-                    f"`{top}`, not this file; rename {top!r} to something the standard "
-                    "library does not use"))
-            return Invocation(module, location.root, (self.interpreter, "-m", module))
+            reason = self._runs_something_else(path, module, location.root)
+            if reason is None:
+                return Invocation(module, location.root, (self.interpreter, "-m", module))
         return Invocation(None, location.root, (), reason)
+
+    def _runs_something_else(self, path: Path, module: str, root: Path) -> str | None:
+        """Why `python -m module` from `root` would not run `path`, or None if it would."""
+        top = module.split(".")[0]
+        if top in self.environment.unshadowable:
+            return (f"`python -m {module}` would run the interpreter's built-in or frozen "
+                    f"`{top}`, not this file; rename {top!r} to something the standard "
+                    "library does not use")
+        target = module + ".__main__" if path.name in ("__main__.py", "__init__.py") else module
+        found = self.resolve(target, root)
+        if found is not None and found.path is not None and found.kind != "namespace" and \
+                os.path.realpath(found.path) == os.path.realpath(path if path.name != \
+                "__init__.py" else path.parent / "__main__.py"):
+            return None
+        first = self.resolve(top, root)
+        if first is not None and first.path is not None and first.kind != "namespace" and \
+                not _is_within(first.path, root):
+            return (f"`python -m {module}` would find `{top}` in {first.path.parent} first: "
+                    f"the folder {top}/ here has no __init__.py, so it is only a namespace "
+                    f"portion and loses to that {first.kind}; add {top}/__init__.py or "
+                    f"rename {top!r}")
+        return (f"`python -m {module}` run from {root} would not load this file "
+                f"({'it finds ' + str(found.path) if found and found.path else 'not found'})")
 
     # -- change tracking ---------------------------------------------------------------
     def invalidate(self, path: Path) -> None:

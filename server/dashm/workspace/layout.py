@@ -94,9 +94,9 @@ def _named(path: Path, root: Path, rule: str) -> Location:
             what = "file" if part == parts[-1] and path.stem == part else "folder"
             suggestion = _identifier(part)
             return Location(path, root, None, rule,
-                            f"the {what} name {part!r} is not a valid Python identifier, so "
-                            f"it cannot be imported or run with -m; rename it to "
-                            f"{suggestion!r}")
+                            f"the {what} name {part!r} is not a valid Python identifier: no "
+                            f"code can import it (`import {part}` is a syntax error), so it "
+                            f"is no module name to rely on; rename it to {suggestion!r}")
     return Location(path, root, ".".join(parts), rule)
 
 
