@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from lsprotocol import types
 from pygls import uris
 
-from dashm.checker import iter_files
 from dashm.findings import Finding
 from dashm.lsp import convert
 from dashm.lsp.settings import EditorSettings
 from dashm.rules import check_source
 from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace
 from dashm.workspace.project import PROJECT_MARKERS
+from dashm.workspace.walk import walk_python_files
 
 if TYPE_CHECKING:
     from dashm.lsp.server import DashmServer
@@ -242,6 +242,10 @@ async def check(ls: DashmServer, uri: str) -> Outcome | None:
     except InterpreterError as error:
         report_once(ls, f"{folder.path}: {error}", types.MessageType.Error)
         outcome = Outcome(uri, version, generation, None, [], [])
+    except Exception as error:  # a bug in one file's analysis: log it, keep serving
+        log.exception("checking %s failed", uri)
+        log_message(ls, f"dashm: checking {uri} failed: {error!r}", types.MessageType.Error)
+        outcome = Outcome(uri, version, generation, None, [], [])
     current = ls.workspace.text_documents.get(uri)
     if current is None or current.version != version or ls.session.generation != generation:
         return None
@@ -373,7 +377,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
             ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
                 title="dashm", message=f"Scanning {folder.path.name}", percentage=0,
                 cancellable=False))
-        files = await ls.session.run(lambda: list(iter_files([folder.path])))
+        files = await ls.session.run(lambda: list(walk_python_files(folder.path)))
         paths = [f for f in files if isinstance(f, Path)]
         seen: set[str] = set()
         codec = ls.workspace.position_codec

@@ -74,6 +74,9 @@ async def document_links(ls: DashmServer, uri: str) -> list[types.DocumentLink] 
     text = document.source if document else await ls.session.run(path.read_text)
     workspace = analysis.folder_for(ls, path).workspace
     lines = convert.lines_of(text)
+    document_caps = ls.client_capabilities.text_document
+    link_caps = document_caps.document_link if document_caps else None
+    tooltips = bool(link_caps and link_caps.tooltip_support)
     links = []
     for entry in script_entries(text):
         target = await ls.session.run(resolve_entry, workspace, path, entry.module)
@@ -81,5 +84,6 @@ async def document_links(ls: DashmServer, uri: str) -> list[types.DocumentLink] 
             continue
         links.append(types.DocumentLink(
             range=convert.to_client_range(ls.workspace.position_codec, lines, entry.range),
-            target=convert.uri_of(target), tooltip=f"Open {entry.module} ({target.name})"))
+            target=convert.uri_of(target),
+            tooltip=f"Open {entry.module} ({target.name})" if tooltips else None))
     return links

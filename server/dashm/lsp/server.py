@@ -7,10 +7,10 @@ Each handler reads its params, calls the feature module that does the work (`ana
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -19,7 +19,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from dashm import __version__
-from dashm.lsp import actions, analysis, commands, hover, lenses, links
+from dashm.lsp import actions, analysis, commands, convert, hover, lenses, links
 from dashm.lsp.analysis import Session
 from dashm.lsp.settings import SECTION, parse_settings
 
@@ -75,13 +75,13 @@ def initialize(ls: DashmServer, params: types.InitializeParams) -> None:
     ls.session.initial_settings = settings
     for problem in problems:
         analysis.report_once(ls, problem)
-    folders = params.workspace_folders or []
-    if not folders and (params.root_uri or params.root_path):
-        folders = [types.WorkspaceFolder(uri=params.root_uri or "", name="root")]
-        if not params.root_uri and params.root_path:
-            folders[0].uri = analysis.convert.uri_of(analysis.Path(params.root_path))
-    for folder in folders:
-        analysis.add_folder(ls, folder.uri)
+    uris = [f.uri for f in params.workspace_folders or []]
+    if not uris and params.root_uri:
+        uris = [params.root_uri]
+    elif not uris and params.root_path:
+        uris = [convert.uri_of(Path(params.root_path))]
+    for uri in uris:
+        analysis.add_folder(ls, uri)
 
 
 @server.feature(types.INITIALIZED)
@@ -310,5 +310,4 @@ def serve(python: str | None = None) -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
                         format="dashm %(levelname)s %(name)s: %(message)s")
     server.session.python = python
-    asyncio.set_event_loop_policy(None)
     server.start_io()

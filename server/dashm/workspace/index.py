@@ -69,6 +69,12 @@ class Workspace:
             self._environment = load_environment(self.interpreter)
         return self._environment
 
+    def set_settings(self, settings: Settings) -> None:
+        """New editor or CLI overrides: projects are re-read with them on next use."""
+        self.settings = settings
+        self._projects.clear()
+        self._project_folders.clear()
+
     def set_interpreter(self, interpreter: str | None) -> None:
         self.interpreter = interpreter or default_interpreter(self.folder)
         self._environment = None
