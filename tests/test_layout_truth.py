@@ -206,6 +206,8 @@ def trees(draw: st.DrawFn) -> Tree:
                 folder(_join(path, name("folder")), depth + 1)
 
     folder(container, 0)
+    if container and draw(st.integers(0, 5)) == 0:
+        files[_join(container, "__init__.py")] = PROBE  # e.g. a stray src/__init__.py
     # Loose files: beside the project, and in the project folder outside the container.
     if base and draw(st.booleans()):
         files[_join(name("module") + ".py")] = PROBE
@@ -223,7 +225,8 @@ def trees(draw: st.DrawFn) -> Tree:
     return Tree(files, config, base, container)
 
 
-@settings(max_examples=int(os.environ.get("DASHM_TRUTH_EXAMPLES", "35")), deadline=None, database=None,
+@settings(max_examples=int(os.environ.get("DASHM_TRUTH_EXAMPLES", "35")), deadline=None,
+          database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tree=trees())
 def test_generated_trees_run_as_dashm_says(tree: Tree) -> None:

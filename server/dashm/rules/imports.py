@@ -52,6 +52,8 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     in_script = ctx.in_script_mode(dotted)
     if in_script is None or in_script.kind == "builtin":
         return None
+    if alias is None and not _names_exist(ctx, fact, in_script):
+        return None  # the statement fails in script mode too: it is not script-only
     in_module = ctx.in_module_mode(dotted)
     if in_module is not None and in_script.same_target(in_module):
         return None
@@ -87,6 +89,29 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) if new_name else None
     related = (in_script.path,) if in_script.path else ()
     return Finding(ctx.path, name_range, code, message, severity, fix, related=related)
+
+
+def _names_exist(ctx: FileContext, fact: ImportFact, module: Resolved) -> bool:
+    """Every name of `from module import a, b` exists in the module or as its submodule
+    (assumed when the module cannot be read precisely: star imports, __getattr__)."""
+    names = [a.name for a in fact.names if a.name != "*"]
+    defined: frozenset[str] | None = None
+    if module.kind in ("module", "package") and module.path and module.path.suffix == ".py":
+        source = ctx.workspace.source(module.path)
+        facts = getattr(source, "facts", None)
+        if facts is not None and facts.syntax_error is None and not any(
+                a.name == "*" for i in facts.imports for a in i.names) and \
+                "__getattr__" not in facts.top_level_names:
+            defined = facts.top_level_names
+    for name in names:
+        if defined is not None and name in defined:
+            continue
+        if module.search_locations and ctx.workspace.folders.find(name, module.search_locations):
+            continue
+        if defined is None and module.kind != "namespace":
+            continue
+        return False
+    return True
 
 
 def _describe(ctx: FileContext, resolved: Resolved, top: str) -> str:

@@ -59,7 +59,9 @@ class Environment:
     unshadowable: frozenset[str]
 
     def is_stdlib_path(self, path: Path) -> bool:
-        return any(_is_within(path, folder) for folder in self.stdlib_dirs)
+        # In a venv, platstdlib is <venv>/lib/pythonX.Y, which holds site-packages too.
+        return not self.is_site_path(path) and any(
+            _is_within(path, folder) for folder in self.stdlib_dirs)
 
     def is_site_path(self, path: Path) -> bool:
         return "site-packages" in path.parts or "dist-packages" in path.parts
