@@ -223,3 +223,12 @@ def test_dashm_roots_setting(tmp_path: Path) -> None:
                           "pyproject.toml": '[tool.dashm]\nroots = ["services"]\n'})
     workspace = Workspace(tmp_path, PY)
     assert workspace.locate(tmp_path / "services/api/handlers.py").module == "api.handlers"
+
+
+def test_invalidate_sees_a_file_in_a_new_folder(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pkg/__init__.py": ""})
+    workspace = Workspace(tmp_path, PY)
+    assert workspace.resolve("runner", tmp_path) is None
+    write_tree(tmp_path, {"runner/__main__.py": ""})
+    workspace.invalidate(tmp_path / "runner/__main__.py")
+    assert workspace.invocation(tmp_path / "runner/__main__.py").module == "runner"

@@ -216,8 +216,15 @@ class Workspace:
         """Forget what `path` (created, changed or deleted) can have changed."""
         path = Path(os.path.abspath(path))
         self._facts.pop(path, None)
-        self.folders.invalidate(path.parent)
         self.folders.invalidate(path)
+        # A file in a new folder also changes its ancestors' listings (a new sub-folder).
+        folder = path.parent
+        while True:
+            self.folders.invalidate(folder)
+            if folder == self.folder or folder.parent == folder \
+                    or not _is_within(folder, self.folder):
+                break
+            folder = folder.parent
         if path.name in PROJECT_MARKERS or path.suffix == "":
             self._projects.clear()
             self._project_folders.clear()
