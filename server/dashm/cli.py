@@ -18,7 +18,7 @@ from dashm import __version__
 from dashm.checker import check_paths
 from dashm.report import FORMATS, render, render_problems
 from dashm.workspace import InterpreterError, Settings, Workspace
-from dashm.workspace.project import PROJECT_MARKERS
+from dashm.workspace.paths import is_within, nearest_project_folder
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -103,14 +103,8 @@ def workspace_folder(path: Path) -> Path:
     current folder when the path lies under it), else the path's own folder."""
     path = Path(os.path.abspath(path))
     cwd = Path.cwd()
-    start = cwd if _is_within(path, cwd) else (path if path.is_dir() else path.parent)
-    folder = start
-    while True:
-        if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
-            return folder
-        if folder.parent == folder:
-            return start
-        folder = folder.parent
+    start = cwd if is_within(path, cwd) else (path if path.is_dir() else path.parent)
+    return nearest_project_folder(start) or start
 
 
 class _Workspaces:
@@ -204,11 +198,3 @@ def _serve(args: argparse.Namespace) -> int:
 
     serve(python=args.python)
     return EXIT_CLEAN
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True

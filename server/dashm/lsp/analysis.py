@@ -27,7 +27,7 @@ from dashm.lsp import convert
 from dashm.lsp.settings import EditorSettings
 from dashm.rules import check_source
 from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace
-from dashm.workspace.project import PROJECT_MARKERS
+from dashm.workspace.paths import is_within, nearest_project_folder
 from dashm.workspace.walk import walk_python_files
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def folder_for(ls: DashmServer, path: Path) -> Folder:
     """The innermost workspace folder holding `path`; else a folder for its own project."""
     best: Folder | None = None
     for folder in ls.session.folders.values():
-        if _is_within(path, folder.path) and (
+        if is_within(path, folder.path) and (
                 best is None or len(folder.path.parts) > len(best.path.parts)):
             best = folder
     if best is not None:
@@ -145,13 +145,7 @@ def folder_for(ls: DashmServer, path: Path) -> Folder:
 
 
 def _project_folder(start: Path) -> Path:
-    folder = start
-    while True:
-        if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
-            return folder
-        if folder.parent == folder:
-            return start
-        folder = folder.parent
+    return nearest_project_folder(start) or start
 
 
 def _workspace(ls: DashmServer, path: Path, settings: EditorSettings) -> Workspace:
@@ -405,7 +399,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
                     percentage=int(number * 100 / max(len(paths), 1))))
         for uri in list(ls.session.disk_published):
             path = path_of(uri)
-            if path is not None and _is_within(path, folder.path) and uri not in seen \
+            if path is not None and is_within(path, folder.path) and uri not in seen \
                     and folder_for(ls, path) is folder:
                 publish_disk(ls, uri, [])
         log_message(ls, f"dashm: checked {len(paths)} files in {folder.path}")
@@ -434,13 +428,5 @@ def forget_folder(ls: DashmServer, path: Path) -> None:
         return
     for uri in list(ls.session.disk_published):
         file = path_of(uri)
-        if file is not None and _is_within(file, path) and folder_for(ls, file) is not folder:
+        if file is not None and is_within(file, path) and folder_for(ls, file) is not folder:
             publish_disk(ls, uri, [])
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True

@@ -13,6 +13,7 @@ from lsprotocol import types
 from dashm.findings import Position, Range
 from dashm.lsp import analysis, convert
 from dashm.workspace import Workspace
+from dashm.workspace.paths import is_within
 
 if TYPE_CHECKING:
     from dashm.lsp.server import DashmServer
@@ -61,7 +62,7 @@ def resolve_entry(workspace: Workspace, pyproject: Path, module: str) -> Path | 
         except Exception:  # an unusable interpreter: the project folders still count
             resolved = workspace.folders.resolve(module, (first,))
         if resolved is not None and resolved.path is not None and \
-                analysis._is_within(resolved.path, project.folder):
+                is_within(resolved.path, project.folder):
             return resolved.path
     return None
 

@@ -22,6 +22,7 @@ from dashm import __version__
 from dashm.lsp import actions, analysis, commands, convert, hover, lenses, links
 from dashm.lsp.analysis import Session
 from dashm.lsp.settings import SECTION, parse_settings
+from dashm.workspace.paths import is_within
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ async def did_change_watched_files(ls: DashmServer,
     await ls.session.run(invalidate)
     analysis.recheck_open(ls)
     for folder in ls.session.folders.values():
-        if any(analysis._is_within(p, folder.path) for p in paths):
+        if any(is_within(p, folder.path) for p in paths):
             analysis.start_scan(ls, folder, delay=analysis.RESCAN_DELAY_SECONDS)
 
 

@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.workspace.paths import is_within
+
 MIN_VERSION = (3, 8)
 
 # Runs inside the user's interpreter. It imports only the standard library and lists, never
@@ -61,7 +63,7 @@ class Environment:
     def is_stdlib_path(self, path: Path) -> bool:
         # In a venv, platstdlib is <venv>/lib/pythonX.Y, which holds site-packages too.
         return not self.is_site_path(path) and any(
-            _is_within(path, folder) for folder in self.stdlib_dirs)
+            is_within(path, folder) for folder in self.stdlib_dirs)
 
     def is_site_path(self, path: Path) -> bool:
         return "site-packages" in path.parts or "dist-packages" in path.parts
@@ -146,11 +148,3 @@ def _list_stdlib(stdlib_dirs: tuple[Path, ...]) -> frozenset[str]:
             continue
     names.discard("site-packages")
     return frozenset(names)
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True

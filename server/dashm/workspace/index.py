@@ -14,7 +14,8 @@ from dashm.workspace.environment import Environment, default_interpreter, load_e
 from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
 from dashm.workspace.layout import Location, locate
-from dashm.workspace.project import PROJECT_MARKERS, ProjectConfig, load_project
+from dashm.workspace.paths import PROJECT_MARKERS, is_within
+from dashm.workspace.project import ProjectConfig, load_project
 from dashm.workspace.source import SourceProblem, read_source
 
 
@@ -93,7 +94,7 @@ class Workspace:
             return cached
         folder = start
         found = self.folder
-        while _is_within(folder, self.folder):
+        while is_within(folder, self.folder):
             if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
                 found = folder
                 break
@@ -203,7 +204,7 @@ class Workspace:
             return None
         first = self.resolve(top, root)
         if first is not None and first.path is not None and first.kind != "namespace" and \
-                not _is_within(first.path, root):
+                not is_within(first.path, root):
             return (f"`python -m {module}` would find `{top}` in {first.path.parent} first: "
                     f"the folder {top}/ here has no __init__.py, so it is only a namespace "
                     f"portion and loses to that {first.kind}; add {top}/__init__.py or "
@@ -222,17 +223,9 @@ class Workspace:
         while True:
             self.folders.invalidate(folder)
             if folder == self.folder or folder.parent == folder \
-                    or not _is_within(folder, self.folder):
+                    or not is_within(folder, self.folder):
                 break
             folder = folder.parent
         if path.name in PROJECT_MARKERS or path.suffix == "":
             self._projects.clear()
             self._project_folders.clear()
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashm.workspace.finder import FolderCache
+from dashm.workspace.paths import is_within
 from dashm.workspace.project import ProjectConfig
 
 
@@ -48,10 +49,10 @@ class Location:
 def locate(path: Path, project: ProjectConfig, workspace: Path, folders: FolderCache) -> Location:
     """The import root and module name of `path` (a `.py` file, not resolved for symlinks)."""
     for root in sorted(project.roots, key=lambda p: len(p.parts), reverse=True):
-        if _is_within(path, root):
+        if is_within(path, root):
             return _named(path, root, "roots")
     for root in project.source_roots:
-        if _is_within(path, root) and _declared_chain(path, root, project, folders):
+        if is_within(path, root) and _declared_chain(path, root, project, folders):
             return _named(path, root, "source-root")
     top = None
     folder = path.parent
@@ -61,9 +62,9 @@ def locate(path: Path, project: ProjectConfig, workspace: Path, folders: FolderC
     if top is not None:
         return _named(path, top.parent, "packages")
     src = project.folder / "src"
-    if _is_within(path, src):
+    if is_within(path, src):
         return _named(path, src, "src")
-    base = project.folder if _is_within(path, project.folder) else workspace
+    base = project.folder if is_within(path, project.folder) else workspace
     return _named(path, base, "project")
 
 
@@ -107,11 +108,3 @@ def _identifier(name: str) -> str:
     if keyword.iskeyword(cleaned):
         cleaned += "_"
     return cleaned
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True

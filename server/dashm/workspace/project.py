@@ -19,7 +19,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+
 IMPORT_STYLES = ("absolute", "relative")
 
 
