@@ -15,6 +15,7 @@ from trees import check_json, dashm, write_tree
 
 SCRIPTY = {
     "pkg/__init__.py": "",
+    "pkg/__main__.py": "",  # else the guarded pkg/app.py is evidence for DM202 missing-main
     "pkg/util.py": "VALUE = 1\n",
     "pkg/app.py": "import util\n\nif __name__ == '__main__':\n    print(util.VALUE)\n",
 }

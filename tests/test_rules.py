@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -134,7 +135,8 @@ def test_dm102_script_in_package_and_beyond_top_level(tmp_path: Path) -> None:
     })
     (finding,) = check(tmp_path, "pkg/report.py")
     assert finding.run_as_module and "python -m pkg.report" in finding.message
-    assert check(tmp_path, "pkg/lib.py") == []  # no evidence it is run by path
+    # No evidence it is run by path: only the DM203 hint on how to run it.
+    assert [f.code for f in check(tmp_path, "pkg/lib.py")] == ["DM203"]
     (far,) = check(tmp_path, "pkg/far.py")
     assert "beyond top-level package" in far.message
 
@@ -232,3 +234,18 @@ def test_invalidate_sees_a_file_in_a_new_folder(tmp_path: Path) -> None:
     write_tree(tmp_path, {"runner/__main__.py": ""})
     workspace.invalidate(tmp_path / "runner/__main__.py")
     assert workspace.invocation(tmp_path / "runner/__main__.py").module == "runner"
+
+
+def test_invalidate_a_deleted_folder_forgets_everything_below_it(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/__init__.py": "", "app/core/__init__.py": "",
+                          "app/core/util.py": "", "app/main.py": "import app.core.util\n"})
+    workspace = Workspace(tmp_path, PY)
+    assert workspace.resolve("app.core.util", tmp_path) is not None
+    shutil.rmtree(tmp_path / "app/core")
+    workspace.invalidate(tmp_path / "app/core")  # the one event an editor sends for a folder
+    assert workspace.resolve("app.core.util", tmp_path) is None
+    assert workspace.resolve("app.core", tmp_path) is None
+    write_tree(tmp_path, {"app/core/util.py": ""})  # back, as a namespace portion this time
+    workspace.invalidate(tmp_path / "app/core")
+    found = workspace.resolve("app.core", tmp_path)
+    assert found is not None and found.kind == "namespace"

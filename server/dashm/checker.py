@@ -13,10 +13,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashm.entryfiles import check_entry_paths
 from dashm.findings import Finding, Fix
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.workspace import SourceFile, SourceProblem, Workspace
+from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
 from dashm.workspace.walk import walk_python_files
 
@@ -49,7 +51,9 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
     """Check every Python file under `paths`; `workspace_for(argument)` gives the Workspace
     of each command-line argument."""
     result = CheckResult()
-    for start, item in iter_files(paths):
+    items = list(iter_files(paths))
+    prefetch_paths(workspace_for, items)  # facts of every file: cached, or parsed on all cores
+    for start, item in items:
         if isinstance(item, SourceProblem):
             result.problems.append(item)
             continue
@@ -72,6 +76,12 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
             if problem:
                 result.problems.append(problem)
         result.findings.extend(findings)
+    # pyproject.toml, launch.json, tasks.json, Makefiles: DM204 / DM205.
+    entries = check_entry_paths(workspace_for, paths, select, ignore, fix)
+    result.findings.extend(entries.findings)
+    result.problems.extend(entries.problems)
+    result.fixed += entries.fixed
+    result.files += entries.files
     return result
 
 
@@ -87,7 +97,7 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
             break
         finding = candidates[0]
         assert finding.fix is not None
-        problem = apply_fix(finding.fix, source)
+        problem = apply_fix(finding.fix, source, workspace.folder)
         if problem:
             refused.add((finding.code, finding.fix.title))
             continue
@@ -103,11 +113,16 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
     return findings, fixed, None
 
 
-def apply_fix(fix: Fix, source: SourceFile) -> str | None:
-    """Write a fix to disk if it is safe; return why not otherwise."""
+def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | None:
+    """Write a fix to disk if it is safe; return why not otherwise. With `root` (the
+    workspace folder), nothing is written outside it, not even through a symlink."""
     own = [e for e in fix.edits if e.path == source.path]
     if len(own) != len(fix.edits):
         return "the fix edits another file"
+    if root is not None:
+        outside = _outside(root, [source.path, *(c.path.parent for c in fix.creations)])
+        if outside is not None:
+            return f"{outside} is outside the workspace {root} (or links out of it)"
     try:
         new_text = apply_edits(source.text, own)
     except OverlappingEdits as error:
@@ -125,6 +140,18 @@ def apply_fix(fix: Fix, source: SourceFile) -> str | None:
         with open(creation.path, "x", encoding="utf-8", newline="") as handle:
             handle.write(creation.content)
     _write_preserving_encoding(source.path, new_text)
+    return None
+
+
+def _outside(root: Path, paths: list[Path]) -> Path | None:
+    """The first path that is, or resolves (symlinks followed) to, a place outside `root`."""
+    from dashm.workspace.paths import is_within
+
+    real_root = Path(os.path.realpath(root))
+    for path in paths:
+        if not is_within(Path(os.path.abspath(path)), root) or \
+                not is_within(Path(os.path.realpath(path)), real_root):
+            return path
     return None
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dashm import __version__
 from dashm.checker import check_paths
+from dashm.findings import Severity
 from dashm.report import FORMATS, render, render_problems
 from dashm.workspace import InterpreterError, Settings, Workspace
 from dashm.workspace.paths import is_within, nearest_project_folder
@@ -30,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
+        if args.command == "check":  # through the facts cache and the warm-run cache
+            from dashm.runcache import run_check
+
+            return run_check(sys.argv[1:] if argv is None else list(argv), args.paths,
+                             lambda: int(args.handler(args)))
         return int(args.handler(args))
     except InterpreterError as error:
         print(f"dashm: {error}", file=sys.stderr)
@@ -59,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="skip these codes or prefixes, comma-separated")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when problems are found")
+    check.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the cache (a cold run)")
     check.add_argument("--import-style", choices=("absolute", "relative"), default=None,
                        help="how fixes write package imports (default: pyproject.toml's "
                        "[tool.dashm] import-style, else absolute)")
@@ -127,6 +135,9 @@ def _check(args: argparse.Namespace) -> int:
     settings = Settings(import_style=args.import_style)
     workspaces = _Workspaces(args.python, settings)
     result = check_paths(workspaces, args.paths, args.select, args.ignore, fix=args.fix)
+    # Hints (DM203) are for the editor; the command line shows them only when selected.
+    result.findings = [f for f in result.findings if f.severity is not Severity.HINT
+                       or any(f.code.startswith(c) for c in args.select)]
     if result.problems:
         print(render_problems(result.problems), file=sys.stderr)
     for workspace in workspaces._by_folder.values():

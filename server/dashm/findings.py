@@ -59,6 +59,14 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a finding points to: the evidence it cites, the file an import reaches."""
+
+    path: Path
+    line: int = 0  # 0-based
+
+
+@dataclass(frozen=True)
 class Finding:
     path: Path
     range: Range
@@ -69,7 +77,7 @@ class Finding:
     # The `python -m` invocation that would run this file correctly, when the finding's
     # remedy is "run it as a module" (DM102, DM203); front ends turn it into a command.
     run_as_module: bool = False
-    related: tuple[Path, ...] = field(default=())
+    related: tuple[Related, ...] = field(default=())
 
     @property
     def name(self) -> str:
@@ -86,6 +94,7 @@ CODE_NAMES = {
     "DM202": "missing-main",
     "DM203": "main-guard-in-package",
     "DM204": "broken-entry-point",
+    "DM205": "launched-by-path",
 }
 
 # The rule documentation ships inside the package, so links work offline and match the version.

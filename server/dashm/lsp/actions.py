@@ -24,7 +24,10 @@ if TYPE_CHECKING:
     from dashm.lsp.server import DashmServer
 
 FIX_ALL_KIND = "source.fixAll.dashm"
-RUN_AS_MODULE = "dashm.runAsModule"
+# Carried out by the editor (the same command the CodeLens uses); the server only answers
+# with the command line when an editor sends it back.
+RUN_MODULE = "dashm.runModule"
+DEBUG_MODULE = "dashm.debugModule"
 
 
 @dataclass
@@ -126,7 +129,7 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
                        ) -> list[types.CodeAction] | None:
     uri = params.text_document.uri
     path = analysis.path_of(uri)
-    if path is None or not analysis.is_python(uri):
+    if path is None or not (analysis.is_python(uri) or analysis.is_entry_file(uri)):
         return None
     outcome = await analysis.fresh(ls, uri)
     if outcome is None or outcome.kept or outcome.source is None:
@@ -139,7 +142,8 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
     end = convert.from_client_position(codec, lines, params.range.end)
     text_of = {path: (source.text, outcome.version)}
     actions: list[types.CodeAction] = []
-    here = [(f, d) for f, d in zip(outcome.findings, outcome.diagnostics, strict=True)
+    # Findings' diagnostics come first; file-level problems (pyproject.toml) follow, unpaired.
+    here = [(f, d) for f, d in zip(outcome.findings, outcome.diagnostics, strict=False)
             if f.range.start <= end and start <= f.range.end]
     fixable_here = [f for f, _ in here if f.fix]
     if _wanted(types.CodeActionKind.QuickFix, only):
@@ -158,9 +162,10 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
                     actions.append(types.CodeAction(
                         title=f"Run as module: python -m {invocation.module}",
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
-                        command=types.Command(title="Run as module", command=RUN_AS_MODULE,
+                        command=types.Command(title="Run as module", command=RUN_MODULE,
                                               arguments=[invocation.as_dict()])))
-    if _wanted(FIX_ALL_KIND, only) and any(f.fix for f in outcome.findings):
+    if _wanted(FIX_ALL_KIND, only) and any(f.fix for f in outcome.findings) and \
+            analysis.is_python(uri):
         edit = await fix_all_edit(ls, uri)
         if edit is not None:
             actions.append(types.CodeAction(title="Fix all dashm problems", kind=FIX_ALL_KIND,

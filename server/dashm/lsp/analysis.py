@@ -25,9 +25,10 @@ from pygls import uris
 from dashm.findings import Finding
 from dashm.lsp import convert
 from dashm.lsp.settings import EditorSettings
-from dashm.rules import check_source
+from dashm.rules import check_source, entrypoints
 from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace
-from dashm.workspace.paths import is_within, nearest_project_folder
+from dashm.workspace.facts import FileFacts
+from dashm.workspace.paths import PROJECT_MARKERS, is_within, nearest_project_folder
 from dashm.workspace.walk import walk_python_files
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEBOUNCE_SECONDS = 0.15
+CHEAP_CHECK_SECONDS = 0.02  # a buffer whose last check took less is checked on every edit
 RESCAN_DELAY_SECONDS = 0.3
 
 
@@ -77,6 +79,8 @@ class Session:
     generation: int = 0
     results: dict[str, Outcome] = field(default_factory=dict)
     pending: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
+    last_edit: dict[str, float] = field(default_factory=dict)
+    check_cost: dict[str, float] = field(default_factory=dict)
     disk_published: dict[str, list[types.Diagnostic]] = field(default_factory=dict)
     scans: dict[Path, asyncio.Task[Any]] = field(default_factory=dict)
     reported: set[str] = field(default_factory=set)
@@ -194,12 +198,40 @@ def pyproject_problems(workspace: Workspace, path: Path) -> list[str]:
         path.parent else []
 
 
+# Files whose creation or deletion changes what an import finds.
+WATCHED_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".so", ".pyd"})
+
+
+def may_change_imports(path: Path) -> bool:
+    """Whether a created, changed or deleted path can change what imports find: a Python
+    file, a project file, or a folder (one that exists, or a deleted path with no suffix)."""
+    if path.suffix in WATCHED_SUFFIXES or path.name in PROJECT_MARKERS:
+        return True
+    return path.is_dir() or (not path.suffix and not path.exists())
+
+
 def is_python(uri: str, language_id: str | None = None) -> bool:
     return language_id == "python" or uri.endswith((".py", ".pyi"))
 
 
 def is_pyproject(uri: str) -> bool:
     return uri.endswith("/pyproject.toml")
+
+
+def is_entry_file(uri: str) -> bool:
+    """pyproject.toml (DM204), `.vscode/launch.json` / `tasks.json`, a Makefile (DM205)."""
+    path = path_of(uri)
+    return path is not None and entrypoints.is_entry_file(path)
+
+
+def entry_file_check(workspace: Workspace, path: Path, text: str
+                     ) -> tuple[SourceFile, list[Finding], list[str]]:
+    """Findings of a non-Python buffer, and pyproject.toml's other problems (a TOML syntax
+    error is a DM204 finding, so it is not repeated as a problem)."""
+    problems = pyproject_problems(workspace, path) if path.name == "pyproject.toml" else []
+    problems = [p for p in problems if "cannot be read as TOML" not in p]
+    findings = entrypoints.check_entry_text(workspace, path, text)
+    return SourceFile(path, text, FileFacts()), findings, problems
 
 
 async def check(ls: DashmServer, uri: str) -> Outcome | None:
@@ -214,10 +246,13 @@ async def check(ls: DashmServer, uri: str) -> Outcome | None:
     codec = ls.workspace.position_codec
     previous = ls.session.results.get(uri)
     try:
-        if is_pyproject(uri):
-            problems = await ls.session.run(pyproject_problems, folder.workspace, path)
-            outcome = Outcome(uri, version, generation, None, [],
-                              [convert.problem_diagnostic(p) for p in problems])
+        if is_entry_file(uri):
+            entry, found, problems = await ls.session.run(entry_file_check, folder.workspace,
+                                                          path, text)
+            lines = convert.lines_of(text)  # findings' diagnostics first, then problems
+            outcome = Outcome(uri, version, generation, entry, found,
+                              [*(convert.diagnostic(f, codec, lines) for f in found),
+                               *(convert.problem_diagnostic(p) for p in problems)])
         else:
             source, findings = await ls.session.run(analyze, folder.workspace, path, text)
             if isinstance(source, SourceProblem):
@@ -272,6 +307,15 @@ def schedule(ls: DashmServer, uri: str, delay: float = DEBOUNCE_SECONDS) -> None
     pending = ls.session.pending.pop(uri, None)
     if pending is not None:
         pending.cancel()
+    now = asyncio.get_running_loop().time()
+    if delay == DEBOUNCE_SECONDS and pending is None and (
+            now - ls.session.last_edit.get(uri, float("-inf")) >= DEBOUNCE_SECONDS
+            or ls.session.check_cost.get(uri, 1.0) < CHEAP_CHECK_SECONDS):
+        # Nothing in flight for this buffer, and either the edit follows a pause or checking
+        # it is cheap: check at once. Edits that arrive while a check runs wait for a pause,
+        # and each cancels the one before (a storm costs one check per pause, not per edit).
+        delay = 0
+    ls.session.last_edit[uri] = now
     if ls.session.pull:
         return  # the client pulls; it is told to when results change without an edit
     ls.session.pending[uri] = asyncio.ensure_future(_check_later(ls, uri, delay))
@@ -281,7 +325,9 @@ async def _check_later(ls: DashmServer, uri: str, delay: float) -> None:
     try:
         if delay:
             await asyncio.sleep(delay)
+        started = asyncio.get_running_loop().time()
         outcome = await check(ls, uri)
+        ls.session.check_cost[uri] = asyncio.get_running_loop().time() - started
         if outcome is not None:
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=uri, version=outcome.version, diagnostics=outcome.diagnostics))
@@ -304,7 +350,7 @@ def recheck_open(ls: DashmServer) -> None:
             ls.workspace_diagnostic_refresh(None)
     else:
         for uri, document in list(ls.workspace.text_documents.items()):
-            if is_python(uri, document.language_id) or is_pyproject(uri):
+            if is_python(uri, document.language_id) or is_entry_file(uri):
                 schedule(ls, uri, 0)
     lens = ls.client_capabilities.workspace and ls.client_capabilities.workspace.code_lens
     if lens and lens.refresh_support:
@@ -373,6 +419,8 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
                 cancellable=False))
         files = await ls.session.run(lambda: list(walk_python_files(folder.path)))
         paths = [f for f in files if isinstance(f, Path)]
+        # Facts of every file first: from the on-disk cache, else parsed on all cores.
+        await ls.session.run(prefetch_folder, folder.workspace, paths)
         seen: set[str] = set()
         codec = ls.workspace.position_codec
         for number, path in enumerate(paths, 1):
@@ -402,6 +450,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
             if path is not None and is_within(path, folder.path) and uri not in seen \
                     and folder_for(ls, path) is folder:
                 publish_disk(ls, uri, [])
+        settle_memory()
         log_message(ls, f"dashm: checked {len(paths)} files in {folder.path}")
     except asyncio.CancelledError:
         raise
@@ -412,6 +461,24 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
     finally:
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
+
+
+def settle_memory() -> None:
+    """After a scan: collect once, then move everything that survived (the workspace index)
+    out of the cyclic collector's reach. Without this, each full collection walks every fact
+    of every file, a pause of up to a second in the middle of someone's typing."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def prefetch_folder(workspace: Workspace, paths: list[Path]) -> None:
+    from dashm.workspace import cache
+    from dashm.workspace.prefetch import prefetch
+
+    prefetch([(workspace, p) for p in paths])
+    cache.save_all()
 
 
 def _supports_progress(ls: DashmServer) -> bool:

@@ -1,4 +1,5 @@
-"""`workspace/executeCommand`: `dashm.moduleInvocation`, `dashm.fixAll`, `dashm.runAsModule`.
+"""`workspace/executeCommand`: `dashm.moduleInvocation`, `dashm.fixAll`, and the fallbacks for
+`dashm.runModule` / `dashm.debugModule` (normally carried out by the editor itself).
 
 Arguments are `{"uri": ...}` (or the URI string itself). URIs must be `file:` URIs inside a
 workspace folder; anything else is refused with an InvalidParams error saying why.
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 MODULE_INVOCATION = "dashm.moduleInvocation"
 FIX_ALL = "dashm.fixAll"
-RUN_AS_MODULE = actions.RUN_AS_MODULE
+RUN_MODULE = actions.RUN_MODULE
+DEBUG_MODULE = actions.DEBUG_MODULE
 
 
 def uri_argument(command: str, args: tuple[Any, ...]) -> str:
@@ -69,14 +71,15 @@ async def fix_all(ls: DashmServer, *args: Any) -> dict[str, object]:
     return {"applied": response.applied, "fixed": fixed if response.applied else 0}
 
 
-async def run_as_module(ls: DashmServer, *args: Any) -> dict[str, object]:
+async def say_how_to_run(ls: DashmServer, command: str, *args: Any) -> dict[str, object]:
     """Editors without a client-side handler get the command line to run, as a message."""
     invocation = args[0] if args else None
     if not isinstance(invocation, dict) or not invocation.get("argv"):
-        raise JsonRpcInvalidParams(f"{RUN_AS_MODULE} expects the invocation "
+        raise JsonRpcInvalidParams(f"{command} expects the invocation "
                                    "{module, cwd, argv, reason}")
     line = " ".join(shlex.quote(str(a)) for a in invocation["argv"])
+    verb = "debug" if command == DEBUG_MODULE else "run"
     ls.window_show_message(types.ShowMessageParams(
         type=types.MessageType.Info,
-        message=f"dashm: run it as `cd {shlex.quote(str(invocation.get('cwd')))} && {line}`"))
+        message=f"dashm: {verb} it as `cd {shlex.quote(str(invocation.get('cwd')))} && {line}`"))
     return invocation

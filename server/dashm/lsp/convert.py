@@ -67,9 +67,11 @@ def uri_of(path: Path) -> str:
 
 def diagnostic(finding: Finding, codec: PositionCodec, lines: Sequence[str]) -> types.Diagnostic:
     related = [types.DiagnosticRelatedInformation(
-        location=types.Location(uri=uri_of(p), range=types.Range(
-            start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))),
-        message=f"{finding.code}: see {p.name}") for p in finding.related]
+        location=types.Location(uri=uri_of(r.path), range=types.Range(
+            start=types.Position(line=r.line, character=0),
+            end=types.Position(line=r.line, character=0))),
+        message=f"{finding.code}: see {r.path.name}" + (f":{r.line + 1}" if r.line else ""))
+        for r in finding.related]
     return types.Diagnostic(
         range=to_client_range(codec, lines, finding.range),
         message=finding.message,

@@ -1,8 +1,9 @@
 """CodeLens: "Run as module" / "Debug as module" over `__main__` guards and `__main__.py`.
 
 The commands (`dashm.runModule`, `dashm.debugModule`) are carried out by the editor (the VS
-Code extension, or a client-side handler); their argument is the invocation
-`{module, cwd, argv, reason}`. Files that cannot be run as a module get no lens: the
+Code extension intercepts them, other editors register a client-side handler); their argument
+is the invocation `{module, cwd, argv, reason}`. Editors that send them back to the server get
+the command line as a message. Files that cannot be run as a module get no lens: the
 diagnostics say why.
 """
 
@@ -13,13 +14,13 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from dashm.findings import Position, Range
-from dashm.lsp import analysis, convert
+from dashm.lsp import actions, analysis, convert
 
 if TYPE_CHECKING:
     from dashm.lsp.server import DashmServer
 
-RUN_MODULE = "dashm.runModule"
-DEBUG_MODULE = "dashm.debugModule"
+RUN_MODULE = actions.RUN_MODULE
+DEBUG_MODULE = actions.DEBUG_MODULE
 
 
 async def code_lenses(ls: DashmServer, uri: str) -> list[types.CodeLens] | None:

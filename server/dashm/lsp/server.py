@@ -21,6 +21,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from dashm import __version__
 from dashm.lsp import actions, analysis, commands, convert, hover, lenses, links
 from dashm.lsp.analysis import Session
+from dashm.lsp.documents import LspWorkspace
 from dashm.lsp.settings import SECTION, parse_settings
 from dashm.workspace.paths import is_within
 
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 
 WATCHED_GLOBS = ("**/*.py", "**/*.pyi", "**/__init__.py", "**/pyproject.toml", "**/setup.py",
                  "**/setup.cfg")
+# Editors report a folder deleted, moved or created as one event for the folder itself, which
+# no file glob matches: watch every path for creation and deletion, and keep only folders.
+FOLDER_WATCHER = types.FileSystemWatcher(glob_pattern="**/*",
+                                         kind=types.WatchKind.Create | types.WatchKind.Delete)
 
 
 def pull_diagnostics(capabilities: types.ClientCapabilities) -> bool:
@@ -37,11 +42,15 @@ def pull_diagnostics(capabilities: types.ClientCapabilities) -> bool:
 
 
 class DashmProtocol(LanguageServerProtocol):
-    """Advertises pull diagnostics only to clients that will use them well."""
+    """Advertises pull diagnostics only to clients that will use them well, and keeps
+    documents whose lines break as the editor's do."""
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Any:
         result = yield from super().lsp_initialize(params)
+        # pygls builds its Workspace inside initialize; no document exists yet, and the
+        # subclass only changes which document class it creates.
+        self._workspace.__class__ = LspWorkspace
         if not pull_diagnostics(params.capabilities):
             result.capabilities.diagnostic_provider = None
         return result
@@ -96,7 +105,8 @@ async def initialized(ls: DashmServer, params: types.InitializedParams) -> None:
                 types.Registration(
                     id=str(uuid.uuid4()), method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                     register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
-                        types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]))]))
+                        *(types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS),
+                        FOLDER_WATCHER]))]))
         await load_configuration(ls)
     except Exception as error:
         analysis.log_message(ls, f"dashm: setup incomplete: {error!r}", types.MessageType.Error)
@@ -162,7 +172,8 @@ async def did_change_workspace_folders(ls: DashmServer,
 async def did_change_watched_files(ls: DashmServer,
                                    params: types.DidChangeWatchedFilesParams) -> None:
     """workspace/didChangeWatchedFiles: forget what changed, re-check open files, rescan."""
-    paths = [p for change in params.changes if (p := analysis.path_of(change.uri))]
+    paths = [p for change in params.changes
+             if (p := analysis.path_of(change.uri)) and analysis.may_change_imports(p)]
     if not paths:
         return
     workspaces = [f.workspace for f in (*ls.session.folders.values(),
@@ -182,7 +193,7 @@ async def did_change_watched_files(ls: DashmServer,
 
 # -- documents ----------------------------------------------------------------------------
 def _tracked(uri: str, language_id: str | None = None) -> bool:
-    return analysis.is_python(uri, language_id) or analysis.is_pyproject(uri)
+    return analysis.is_python(uri, language_id) or analysis.is_entry_file(uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -292,10 +303,16 @@ async def fix_all(ls: DashmServer, *args: Any) -> dict[str, object]:
     return await commands.fix_all(ls, *args)
 
 
-@server.command(commands.RUN_AS_MODULE)
-async def run_as_module(ls: DashmServer, *args: Any) -> dict[str, object]:
-    """dashm.runAsModule {invocation}: say how to run it (editors may handle it themselves)."""
-    return await commands.run_as_module(ls, *args)
+@server.command(commands.RUN_MODULE)
+async def run_module(ls: DashmServer, *args: Any) -> dict[str, object]:
+    """dashm.runModule {invocation}: editors run it themselves; others get the command line."""
+    return await commands.say_how_to_run(ls, commands.RUN_MODULE, *args)
+
+
+@server.command(commands.DEBUG_MODULE)
+async def debug_module(ls: DashmServer, *args: Any) -> dict[str, object]:
+    """dashm.debugModule {invocation}: editors debug it themselves; others get the command line."""
+    return await commands.say_how_to_run(ls, commands.DEBUG_MODULE, *args)
 
 
 @server.feature(types.SHUTDOWN)

@@ -11,11 +11,14 @@ from collections.abc import Iterable, Sequence
 from dashm.findings import Finding
 from dashm.rules.context import FileContext
 from dashm.rules.imports import check_imports
+from dashm.rules.packages import check_packages
 from dashm.rules.shadowing import check_shadowing
 from dashm.rules.syspath import check_sys_path
 from dashm.workspace import SourceFile, Workspace
 
-RULE_FAMILIES = (check_imports, check_sys_path, check_shadowing)
+RULE_FAMILIES = (check_imports, check_sys_path, check_shadowing, check_packages)
+# Findings that say the file does not (yet) work, or works differently, under `python -m`.
+MODULE_MODE_PROBLEMS = frozenset({"DM101", "DM102", "DM103", "DM105"})
 
 
 def check_source(workspace: Workspace, source: SourceFile,
@@ -27,6 +30,9 @@ def check_source(workspace: Workspace, source: SourceFile,
     project = workspace.project_for(source.path)
     ctx = FileContext(workspace, source, location, project)
     findings = [f for family in RULE_FAMILIES for f in family(ctx)]
+    if any(f.code in MODULE_MODE_PROBLEMS for f in findings):
+        # "Run it as `python -m`" (DM203) waits until the imports work that way.
+        findings = [f for f in findings if f.code != "DM203"]
     selected = tuple(select) or project.select
     ignored = (*ignore, *project.ignore, *project.ignored_for(source.path))
     kept = [f for f in findings

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from dashm.findings import Finding, Fix, Range, Severity, TextEdit
+from dashm.findings import Finding, Fix, Range, Related, Severity, TextEdit
 from dashm.rules.context import FileContext
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
@@ -87,7 +87,7 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         severity = Severity.INFORMATION
         message += " (only type checkers read this import, but they resolve it the same way)"
     fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) if new_name else None
-    related = (in_script.path,) if in_script.path else ()
+    related = (Related(in_script.path),) if in_script.path else ()
     return Finding(ctx.path, name_range, code, message, severity, fix, related=related)
 
 

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,8 +98,27 @@ def load_environment(interpreter: str) -> Environment:
     return _CACHE[key]
 
 
+def query_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment to ask the user's interpreter in: the server's own, minus what is ours.
+
+    The VS Code extension runs the server with its bundled libraries on PYTHONPATH and names
+    that entry in DASHM_BUNDLED_LIBS; the user's interpreter must not see it, or pygls & co.
+    would look installed in the project's environment."""
+    env = {k: v for k, v in environ.items() if k not in ("PYTHONSTARTUP", "PYTHONINSPECT")}
+    bundled = env.pop("DASHM_BUNDLED_LIBS", "")
+    if bundled and "PYTHONPATH" in env:
+        ours = os.path.normcase(os.path.abspath(bundled))
+        kept = [p for p in env["PYTHONPATH"].split(os.pathsep)
+                if p and os.path.normcase(os.path.abspath(p)) != ours]
+        if kept:
+            env["PYTHONPATH"] = os.pathsep.join(kept)
+        else:
+            del env["PYTHONPATH"]
+    return env
+
+
 def _query(interpreter: str) -> Environment:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONSTARTUP", "PYTHONINSPECT")}
+    env = query_env(os.environ)
     with tempfile.TemporaryDirectory(prefix="dashm-env-") as empty:
         try:
             done = subprocess.run([interpreter, "-c", _QUERY], cwd=empty, env=env,

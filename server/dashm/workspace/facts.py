@@ -12,6 +12,7 @@ import ast
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from dashm.findings import Position, Range
 
@@ -26,7 +27,8 @@ class ImportContext:
     type_checking: bool = False
     conditional: bool = False
     main_guard: bool = False
-    # (id of the `try` statement, "body" or "handler") for try/except ImportError fallbacks.
+    # (line of the `try` statement, "body" or "handler") for try/except ImportError fallbacks
+    # (a line holds at most one `try`, and the number is the same in every parse).
     guard: tuple[int, str] | None = None
 
 
@@ -125,7 +127,7 @@ class LineIndex:
         line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
         if not line.isascii():
             byte_col = len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
-        return Position(lineno - 1, byte_col)
+        return _position(lineno - 1, byte_col)
 
     def offset(self, position: Position) -> int:
         return self.starts[min(position.line, len(self.lines))] + position.column
@@ -133,16 +135,22 @@ class LineIndex:
     def position_at(self, offset: int) -> Position:
         line = bisect.bisect_right(self.starts, offset) - 1
         line = min(line, len(self.lines) - 1)
-        return Position(line, offset - self.starts[line])
+        return _position(line, offset - self.starts[line])
 
     def node_range(self, node: ast.AST) -> Range:
         start = self.position(node.lineno, node.col_offset)  # type: ignore[attr-defined]
         end = self.position(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
-        return Range(start, end)
+        return _range(start, end)
 
 
-def extract_facts(text: str) -> FileFacts:
-    """All facts of one file's text; a file that does not parse yields only `syntax_error`."""
+def extract_facts(text: str, plain_lines: set[int] | None = None,
+                  name_counts: dict[str, int] | None = None) -> FileFacts:
+    """All facts of one file's text; a file that does not parse yields only `syntax_error`.
+
+    `plain_lines`, if given, receives the (0-based) lines that hold one simple statement of a
+    function body on one line: an edit inside such a line cannot change the facts (see
+    incremental.py). `name_counts`, if given, receives how many module-level statements bind
+    each top-level name."""
     noqa = _noqa_comments(text)
     try:
         tree = ast.parse(text)
@@ -153,6 +161,13 @@ def extract_facts(text: str) -> FileFacts:
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
         return FileFacts(noqa=noqa, syntax_error=SyntaxProblem(str(error), Position(0, 0)))
     collector = _Collector(LineIndex(text))
+    collector.plain = plain_lines
+    if name_counts is not None:
+        for node in tree.body:
+            bound: set[str] = set()
+            _names_bound_by(node, bound)
+            for name in bound:
+                name_counts[name] = name_counts.get(name, 0) + 1
     try:
         collector.visit_body(tree.body, ImportContext())
     except RecursionError:
@@ -162,7 +177,7 @@ def extract_facts(text: str) -> FileFacts:
         imports=tuple(collector.imports),
         sys_path_mutations=tuple(collector.mutations),
         main_guards=tuple(collector.main_guards),
-        top_level_names=frozenset(_top_level_names(tree)),
+        top_level_names=_intern(frozenset(_top_level_names(tree))),
         noqa=noqa,
         shebang=text.startswith("#!"),
     )
@@ -249,6 +264,7 @@ class _Collector:
         self.main_guards: list[Range] = []
         self.sys_names = {"sys"}
         self.site_names = {"site"}
+        self.plain: set[int] | None = None
 
     def visit_body(self, body: list[ast.stmt], context: ImportContext,
                    parent_removable: ast.stmt | None = None) -> None:
@@ -288,6 +304,9 @@ class _Collector:
             for case in stmt.cases:
                 self.visit_body(case.body, _replace(context, conditional=True))
         else:
+            if self.plain is not None and context.in_function \
+                    and stmt.lineno == stmt.end_lineno:
+                self.plain.add(stmt.lineno - 1)
             self._maybe_mutation(stmt, context, body, parent_removable)
 
     def _if(self, stmt: ast.If, context: ImportContext, body: list[ast.stmt]) -> None:
@@ -306,9 +325,9 @@ class _Collector:
 
     def _try(self, stmt: ast.Try, context: ImportContext) -> None:
         if _catches_import_error(stmt.handlers):
-            self.visit_body(stmt.body, _replace(context, guard=(id(stmt), "body")))
+            self.visit_body(stmt.body, _replace(context, guard=(stmt.lineno, "body")))
             for handler in stmt.handlers:
-                self.visit_body(handler.body, _replace(context, guard=(id(stmt), "handler")))
+                self.visit_body(handler.body, _replace(context, guard=(stmt.lineno, "handler")))
         else:
             self.visit_body(stmt.body, context)
             for handler in stmt.handlers:
@@ -318,7 +337,7 @@ class _Collector:
 
     def _import(self, stmt: ast.Import | ast.ImportFrom, context: ImportContext) -> None:
         names = tuple(
-            ImportedName(alias.name, alias.asname, self._alias_range(stmt, alias))
+            _intern(ImportedName(alias.name, alias.asname, self._alias_range(stmt, alias)))
             for alias in stmt.names
         )
         for alias in stmt.names:
@@ -329,13 +348,14 @@ class _Collector:
         statement = self.index.node_range(stmt)
         indent = self.index.lines[stmt.lineno - 1][: statement.start.column]
         if isinstance(stmt, ast.Import):
-            self.imports.append(ImportFact(None, 0, names, statement, context,
-                                           own_lines=self._owns_lines(stmt), indent=indent))
+            self.imports.append(_intern(ImportFact(None, 0, names, statement, context,
+                                                   own_lines=self._owns_lines(stmt),
+                                                   indent=indent)))
             return
         module_range, target_range = self._from_target(statement.start, stmt.module)
-        self.imports.append(ImportFact(stmt.module, stmt.level, names, statement, context,
-                                       module_range, target_range, self._owns_lines(stmt),
-                                       indent))
+        self.imports.append(_intern(ImportFact(stmt.module, stmt.level, names, statement,
+                                               context, module_range, target_range,
+                                               self._owns_lines(stmt), indent)))
 
     def _alias_range(self, stmt: ast.stmt, alias: ast.alias) -> Range:
         if getattr(alias, "lineno", None) is not None:  # Python 3.10+
@@ -369,7 +389,8 @@ class _Collector:
         else:
             target_end = module_end
         at = self.index.position_at
-        return (Range(at(module_start), at(module_end)), Range(at(target_start), at(target_end)))
+        return (_range(at(module_start), at(module_end)),
+                _range(at(target_start), at(target_end)))
 
     @staticmethod
     def _skip_blank(text: str, offset: int) -> int:
@@ -425,6 +446,49 @@ class _Collector:
 
 
 def _replace(context: ImportContext, **changes: object) -> ImportContext:
+    key = (context, tuple(sorted(changes.items())))
+    found = _CONTEXTS.get(key)
+    if found is None:
+        from dataclasses import replace
+
+        found = _CONTEXTS[key] = _intern(replace(context, **changes))  # type: ignore[arg-type]
+    return found
+
+
+# Interning: a language server holds the facts of every file of a workspace, and across files
+# most values repeat (`import os` on line 3, column 7; the same contexts; position (0, 0)).
+# One shared object per distinct value keeps 20,000 files' facts small. The tables only grow
+# with distinct values; a worker process's facts are re-interned when they arrive (intern).
+_INTERNED: dict[object, object] = {}
+_CONTEXTS: dict[object, ImportContext] = {}
+_POSITIONS: dict[tuple[int, int], Position] = {}
+_RANGES: dict[tuple[Position, Position], Range] = {}
+_T = TypeVar("_T")
+
+
+def _intern(value: _T) -> _T:
+    return _INTERNED.setdefault(value, value)  # type: ignore[return-value]
+
+
+def _position(line: int, column: int) -> Position:
+    key = (line, column)
+    found = _POSITIONS.get(key)
+    if found is None:
+        found = _POSITIONS[key] = Position(line, column)
+    return found
+
+
+def _range(start: Position, end: Position) -> Range:
+    key = (start, end)
+    found = _RANGES.get(key)
+    if found is None:
+        found = _RANGES[key] = Range(start, end)
+    return found
+
+
+def intern(facts: FileFacts) -> FileFacts:
+    """The same facts, sharing this process's objects (for facts unpickled from elsewhere)."""
     from dataclasses import replace
 
-    return replace(context, **changes)  # type: ignore[arg-type]
+    return replace(facts, imports=tuple(_intern(fact) for fact in facts.imports),
+                   top_level_names=_intern(facts.top_level_names))

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.runcache import LISTED
+
 # importlib.machinery's order within one folder: extensions, then source, then bytecode.
 EXTENSION_MARKERS = (".so", ".pyd")
 SOURCE_SUFFIXES = (".py",)
@@ -60,10 +62,17 @@ class FolderCache:
         else:
             self._listings.pop(folder, None)
 
+    def invalidate_tree(self, folder: Path) -> None:
+        """Forget `folder` and every listing below it (a folder deleted, moved or created)."""
+        prefix = str(folder).rstrip(os.sep) + os.sep
+        for cached in [f for f in self._listings if f == folder or str(f).startswith(prefix)]:
+            del self._listings[cached]
+
     def listing(self, folder: Path) -> _Listing:
         cached = self._listings.get(folder)
         if cached is None:
             cached = self._listings[folder] = _list(folder)
+            LISTED.add(str(folder))  # the warm-run cache re-checks these folders (runcache.py)
         return cached
 
     def package_init(self, folder: Path) -> Path | None:

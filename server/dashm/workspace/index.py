@@ -13,10 +13,14 @@ from pathlib import Path
 from dashm.workspace.environment import Environment, default_interpreter, load_environment
 from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
+from dashm.workspace.incremental import import_line_facts, same_facts
 from dashm.workspace.layout import Location, locate
 from dashm.workspace.paths import PROJECT_MARKERS, is_within
 from dashm.workspace.project import ProjectConfig, load_project
 from dashm.workspace.source import SourceProblem, read_source
+
+# Suffixes of the files a change event names; any other path may be a folder.
+FILE_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".pyc", ".so", ".pyd", ".toml", ".cfg"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class Workspace:
         self._projects: dict[Path, ProjectConfig] = {}
         self._project_folders: dict[Path, Path] = {}
         self._facts: dict[Path, tuple[object, SourceFile]] = {}
+        # Open buffers: the text the facts are of, its plain lines and how many module-level
+        # statements bind each name (incremental.py).
+        self._buffers: dict[Path, tuple[str, frozenset[int], dict[str, int]]] = {}
 
     # -- environment -------------------------------------------------------------------
     @property
@@ -142,10 +149,46 @@ class Workspace:
             read = read_source(path)
             if isinstance(read, SourceProblem):
                 return read
-            text = read
-        source = SourceFile(path, text, extract_facts(text))
+            source = SourceFile(path, read, cached_facts(read, self.folder))
+        else:
+            source = self._buffer_source(path, text, cached)
         self._facts[path] = (key, source)
         return source
+
+    def _buffer_source(self, path: Path, text: str,
+                       cached: tuple[object, SourceFile] | None) -> SourceFile:
+        """An editor buffer's facts: the previous ones when the edit cannot change them
+        (incremental.py), else a full extraction that also notes the plain lines."""
+        previous = self._buffers.get(path)
+        if previous is not None and cached is not None and cached[1].text is previous[0]:
+            old_text, plain, counts = previous
+            if same_facts(old_text, text, plain):
+                self._buffers[path] = (text, plain, counts)
+                return SourceFile(path, text, cached[1].facts)
+            updated = import_line_facts(old_text, text, cached[1].facts, counts)
+            if updated is not None:
+                self._buffers[path] = (text, plain, updated[1])
+                return SourceFile(path, text, updated[0])
+        lines: set[int] = set()
+        names: dict[str, int] = {}
+        facts = extract_facts(text, lines, names)
+        if facts.syntax_error is None:
+            self._buffers[path] = (text, frozenset(lines), names)
+        else:
+            self._buffers.pop(path, None)
+        return SourceFile(path, text, facts)
+
+    def disk_key(self, path: Path) -> object | None:
+        """The key `source()` files a disk read under (None if the file cannot be stat'ed)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return ("disk", stat.st_size, stat.st_mtime_ns)
+
+    def remember(self, path: Path, key: object, source: SourceFile) -> None:
+        """File facts computed elsewhere (a process pool, see prefetch.py) under `key`."""
+        self._facts[Path(os.path.abspath(path))] = (key, source)
 
     # -- resolution --------------------------------------------------------------------
     def script_dir(self, path: Path) -> Path:
@@ -217,7 +260,9 @@ class Workspace:
         """Forget what `path` (created, changed or deleted) can have changed."""
         path = Path(os.path.abspath(path))
         self._facts.pop(path, None)
-        self.folders.invalidate(path)
+        if path.suffix not in FILE_SUFFIXES or path.is_dir():
+            # A folder (or what was one): every listing cached below it is stale.
+            self.folders.invalidate_tree(path)
         # A file in a new folder also changes its ancestors' listings (a new sub-folder).
         folder = path.parent
         while True:
@@ -229,3 +274,18 @@ class Workspace:
         if path.name in PROJECT_MARKERS or path.suffix == "":
             self._projects.clear()
             self._project_folders.clear()
+
+
+def cached_facts(text: str, folder: Path) -> FileFacts:
+    """`extract_facts(text)`, from `folder`'s on-disk cache when this text was seen before."""
+    from dashm.workspace import cache
+
+    store = cache.shared(folder)
+    if store is None:
+        return extract_facts(text)
+    key = cache.digest(text)
+    facts = store.get(key)
+    if facts is None:
+        facts = extract_facts(text)
+        store.put(key, facts)
+    return facts

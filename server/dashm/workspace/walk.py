@@ -27,7 +27,7 @@ def is_excluded_folder(name: str) -> bool:
 def walk_python_files(start: Path) -> Iterator[Path | SourceProblem]:
     """Every `.py` file under `start` (or `start` itself), in a stable order."""
     if not start.is_dir():
-        if start.suffix == ".py" or start.is_file():
+        if start.suffix == ".py" or (start.is_file() and not _is_entry_file(start)):
             yield start
         elif not start.exists():
             yield SourceProblem(start, "does not exist")
@@ -62,3 +62,42 @@ def walk_python_files(start: Path) -> Iterator[Path | SourceProblem]:
             except OSError as error:
                 yield SourceProblem(Path(entry.path), f"cannot be read: {error}")
         stack.extend(reversed(subfolders))
+
+
+def walk_entry_files(start: Path) -> Iterator[Path]:
+    """The non-Python files dashm checks under `start` (or `start` itself): pyproject.toml,
+    Makefiles, and `.vscode/launch.json` / `.vscode/tasks.json`, skipping what
+    `walk_python_files` skips."""
+    from dashm.rules.entrypoints import is_entry_file
+
+    if not start.is_dir():
+        if start.is_file() and is_entry_file(Path(os.path.abspath(start))):
+            yield start
+        return
+    seen: set[str] = set()
+    for folder, subfolders, files in os.walk(start):
+        real = os.path.realpath(folder)
+        if real in seen:
+            subfolders[:] = []
+            continue
+        seen.add(real)
+        if folder != str(start) and "pyvenv.cfg" in files:
+            subfolders[:] = []
+            continue
+        subfolders[:] = sorted(s for s in subfolders
+                               if not is_excluded_folder(s) and not s.startswith("."))
+        for name in sorted(files):
+            path = Path(folder) / name
+            if is_entry_file(path):
+                yield path
+        for name in ("launch.json", "tasks.json"):
+            path = Path(folder) / ".vscode" / name
+            if path.is_file():
+                yield path
+
+
+def _is_entry_file(path: Path) -> bool:
+    """A file named on the command line that `walk_entry_files` checks instead."""
+    from dashm.rules.entrypoints import is_entry_file
+
+    return is_entry_file(Path(os.path.abspath(path)))

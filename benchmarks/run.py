@@ -1,0 +1,272 @@
+"""`python -m benchmarks`: dashm and ruff side by side, in one run, with a table of results.
+
+What is measured (see README.md here for the figures):
+- cold `dashm check --no-cache` vs `ruff check --no-cache --isolated --select INP001,TID252`
+  on a copy of the running interpreter's standard library and on a generated monorepo;
+- warm `dashm check` (second run, nothing changed, the on-disk cache in use);
+- LSP: didOpen / didChange to publishDiagnostics for the big file of the monorepo, median and
+  p95 over `--edits` edits, for `dashm serve` and `ruff server` with the same client;
+- peak RSS of the dashm server after indexing the monorepo.
+Every external command's wall-clock time is the median of `--repeat` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.generate import BIG_MODULE, generate
+from benchmarks.lsp import LspResult, measure
+from benchmarks.lsp import p95 as lsp_p95
+
+RUFF_ARGS = ("check", "--no-cache", "--isolated", "--select", "INP001,TID252", "--exit-zero",
+             "--quiet")
+TARGET_COLD_RATIO = 1.5
+TARGET_WARM_SECONDS = 0.15
+TARGET_EDIT_P95_MS = 20.0
+TARGET_RSS_MB = 250.0
+
+
+@dataclass
+class Row:
+    what: str
+    dashm: str
+    ruff: str = ""
+    ratio: str = ""
+    target: str = ""
+    verdict: str = ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    ruff = args.ruff or _find_ruff()
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="dashm-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        return _run(args, ruff, work)
+    finally:
+        if not args.workdir and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=20_000,
+                        help="Python files in the generated monorepo (default 20000)")
+    parser.add_argument("--big-lines", type=int, default=5_000,
+                        help="lines of the file edited in the LSP benchmark (default 5000)")
+    parser.add_argument("--edits", type=int, default=200, help="LSP edits (default 200)")
+    parser.add_argument("--stdlib-files", type=int, default=0,
+                        help="copy only the first N standard-library files (default: all)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs per command-line timing; the median is shown (default 3)")
+    parser.add_argument("--ruff", default=None, help="the ruff binary (default: found)")
+    parser.add_argument("--pause", type=float, default=0.2,
+                        help="seconds between LSP edits, as when a person types (default 0.2)")
+    parser.add_argument("--skip-lsp", action="store_true", help="only the command-line runs")
+    parser.add_argument("--timeout", type=float, default=900,
+                        help="seconds to wait for any one LSP step (default 900)")
+    parser.add_argument("--workdir", default=None,
+                        help="where to put the copies (kept; default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    return parser
+
+
+def _find_ruff() -> str | None:
+    beside = Path(sys.executable).parent / "ruff"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("ruff")
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (f"{cpu}; {os.cpu_count()} logical CPUs; load average {load}; "
+            f"{platform.system()} {platform.release()}; Python {platform.python_version()}")
+
+
+def _copy_stdlib(target: Path, limit: int) -> int:
+    """A copy of the running interpreter's standard library (no site-packages, no caches)."""
+    source = Path(sysconfig.get_paths()["stdlib"])
+    count = 0
+    for folder, subfolders, names in os.walk(source):
+        subfolders[:] = sorted(d for d in subfolders
+                               if d not in ("site-packages", "__pycache__", "dist-packages"))
+        for name in sorted(names):
+            if not name.endswith(".py"):
+                continue
+            if limit and count >= limit:
+                return count
+            relative = Path(folder).relative_to(source) / name
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(folder) / name, target / relative)
+            count += 1
+    return count
+
+
+def _time(argv: list[str], env: dict[str, str], repeat: int, cwd: Path) -> float:
+    times = []
+    for _ in range(max(1, repeat)):
+        start = time.perf_counter()
+        completed = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
+        times.append(time.perf_counter() - start)
+        if completed.returncode not in (0, 1):
+            raise RuntimeError(f"{' '.join(argv)} failed ({completed.returncode}): "
+                               f"{completed.stderr.decode(errors='replace')[-2000:]}")
+    return statistics.median(times)
+
+
+def _run(args: argparse.Namespace, ruff: str | None, work: Path) -> int:
+    print(f"machine: {_machine()}", flush=True)
+    print(f"ruff: {_version([ruff, '--version']) if ruff else 'not found'}; dashm: "
+          f"{_version([sys.executable, '-m', 'dashm', '--version'])}", flush=True)
+    stdlib = work / "stdlib"
+    if not stdlib.exists():
+        stdlib.mkdir()
+        count = _copy_stdlib(stdlib, args.stdlib_files)
+    else:
+        count = sum(1 for _ in stdlib.rglob("*.py"))
+    mono = work / "monorepo"
+    if not (mono / BIG_MODULE).exists():
+        generate(mono, args.files, args.big_lines)
+    mono_count = sum(1 for _ in mono.rglob("*.py"))
+    print(f"workloads: stdlib copy {count} files; monorepo {mono_count} files "
+          f"({args.big_lines}-line big file); {args.repeat} runs per timing", flush=True)
+
+    cache = work / "dashm-cache"
+    prepared = time.time()
+    env = {**os.environ, "DASHM_CACHE_DIR": str(cache)}
+    dashm = [sys.executable, "-m", "dashm", "check", "--exit-zero"]
+    rows: list[Row] = []
+    for label, tree in (("stdlib", stdlib), ("monorepo", mono)):
+        # Read every file once first, so neither tool pays for a cold page cache.
+        subprocess.run([sys.executable, "-c", "import sys, pathlib; [p.read_bytes() for p in "
+                        "pathlib.Path(sys.argv[1]).rglob('*.py')]", str(tree)], check=True)
+        # Both tools run from the tree's own folder, as a person would (`cd tree && ... .`).
+        ruff_time = _time([ruff, *RUFF_ARGS, "."], env, args.repeat, tree) if ruff else None
+        cold = _time([*dashm, "--no-cache", "."], env, args.repeat, tree)
+        shutil.rmtree(cache, ignore_errors=True)
+        # A run is only kept when no file is younger than the cache's 2-second safety margin.
+        time.sleep(max(0.0, 2.1 - (time.time() - prepared)))
+        _time([*dashm, "."], env, 1, tree)  # fills the cache
+        warm = _time([*dashm, "."], env, max(args.repeat, 3), tree)
+        ratio = cold / ruff_time if ruff_time else None
+        rows.append(Row(f"cold check, {label} (s)", f"{cold:.2f}",
+                        f"{ruff_time:.2f}" if ruff_time else "n/a",
+                        f"{ratio:.2f}x" if ratio else "",
+                        f"<= {TARGET_COLD_RATIO}x ruff" if label == "stdlib" else "",
+                        _verdict(ratio is not None and ratio <= TARGET_COLD_RATIO)
+                        if label == "stdlib" and ratio else ""))
+        rows.append(Row(f"warm check, {label} (s)", f"{warm:.3f}", "", "",
+                        f"< {TARGET_WARM_SECONDS}" if label == "stdlib" else "",
+                        _verdict(warm < TARGET_WARM_SECONDS) if label == "stdlib" else ""))
+
+    if not args.skip_lsp:
+        rows += _lsp_rows(args, ruff, mono, work, env)
+    _print_table(rows)
+    return 0
+
+
+def _lsp_rows(args: argparse.Namespace, ruff: str | None, mono: Path, work: Path,
+              env: dict[str, str]) -> list[Row]:
+    big = mono / BIG_MODULE
+    os.environ["DASHM_CACHE_DIR"] = env["DASHM_CACHE_DIR"]
+    shutil.rmtree(env["DASHM_CACHE_DIR"], ignore_errors=True)  # the server indexes cold
+    results: dict[str, LspResult] = {}
+    servers = [("dashm", [sys.executable, "-m", "dashm", "serve"], "dashm: checked")]
+    if ruff:
+        servers.append(("ruff", [ruff, "server"], None))
+    for name, argv, marker in servers:
+        print(f"LSP: {name} ...", flush=True)
+        results[name] = asyncio.run(measure(name, argv, mono, big, args.edits, marker,
+                                            args.timeout, work / f"{name}-server.log",
+                                            args.pause))
+        if results[name].error:
+            print(f"LSP: {name} failed: {results[name].error}", flush=True)
+    d, r = results["dashm"], results.get("ruff")
+
+    def fmt(value: float | None, digits: int = 1) -> str:
+        return "n/a" if value is None else f"{value:.{digits}f}"
+
+    def ratio(a: float | None, b: float | None) -> str:
+        return f"{a / b:.2f}x" if a is not None and b else ""
+
+    p95 = d.p95_ms
+    rows = [
+        Row("LSP index workspace (s)", fmt(d.index_seconds, 2),
+            fmt(r.index_seconds, 2) if r else "n/a", "", "", ""),
+        Row("LSP didOpen -> diagnostics (ms)", fmt(d.open_ms), fmt(r.open_ms) if r else "n/a",
+            ratio(d.open_ms, r.open_ms if r else None)),
+        Row(f"LSP body edit -> diagnostics, median of {len(d.edit_ms)} (ms)", fmt(d.median_ms),
+            fmt(r.median_ms) if r else "n/a", ratio(d.median_ms, r.median_ms if r else None)),
+        Row("LSP body edit -> diagnostics, p95 (ms)", fmt(p95), fmt(r.p95_ms) if r else "n/a",
+            ratio(p95, r.p95_ms if r else None), f"< {TARGET_EDIT_P95_MS:g}",
+            _verdict(p95 is not None and p95 < TARGET_EDIT_P95_MS)),
+        Row(f"LSP import-line edit -> diagnostics, median of {len(d.import_edit_ms)} (ms)",
+            fmt(median(d.import_edit_ms)), fmt(median(r.import_edit_ms)) if r else "n/a",
+            ratio(median(d.import_edit_ms), median(r.import_edit_ms) if r else None)),
+        Row("LSP import-line edit -> diagnostics, p95 (ms)", fmt(lsp_p95(d.import_edit_ms)),
+            fmt(lsp_p95(r.import_edit_ms)) if r else "n/a",
+            ratio(lsp_p95(d.import_edit_ms), lsp_p95(r.import_edit_ms) if r else None),
+            f"< {TARGET_EDIT_P95_MS:g}",
+            _verdict((lsp_p95(d.import_edit_ms) or 1e9) < TARGET_EDIT_P95_MS)),
+        Row("server RSS after indexing (MB)", fmt(d.rss_after_index_mb),
+            fmt(r.rss_after_index_mb) if r else "n/a"),
+        Row("server peak RSS, whole session (MB)", fmt(d.peak_rss_mb),
+            fmt(r.peak_rss_mb) if r else "n/a", ratio(d.peak_rss_mb, r.peak_rss_mb if r else None),
+            f"< {TARGET_RSS_MB:g}",
+            _verdict(d.peak_rss_mb is not None and d.peak_rss_mb < TARGET_RSS_MB)),
+    ]
+    return rows
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _version(argv: list[str | None]) -> str:
+    try:
+        out = subprocess.run([a for a in argv if a], capture_output=True, text=True, timeout=60)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "?"
+
+
+def _print_table(rows: list[Row]) -> None:
+    header = Row("measurement", "dashm", "ruff", "dashm/ruff", "target", "result")
+    table = [header, *rows]
+    widths = [max(len(getattr(r, f)) for r in table)
+              for f in ("what", "dashm", "ruff", "ratio", "target", "verdict")]
+    print()
+    for number, row in enumerate(table):
+        cells = (row.what, row.dashm, row.ruff, row.ratio, row.target, row.verdict)
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |")
+        if number == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    print(flush=True)

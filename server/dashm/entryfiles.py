@@ -1,0 +1,122 @@
+"""`dashm check` on the files that say how code is run, not Python: pyproject.toml (DM204),
+`.vscode/launch.json` (DM205, fixable), `.vscode/tasks.json` and Makefiles (DM205).
+
+Fixes are applied as `check --fix` applies them to Python files: one per pass, re-checking after
+each, refusing a result that does not parse (JSONC) and a file that changed since it was read.
+The file keeps its BOM and line endings; only the spans the fix names change.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashm.findings import Finding, Fix
+from dashm.rules.edits import OverlappingEdits, apply_edits
+from dashm.rules.entrypoints import check_entry_text
+from dashm.workspace import SourceProblem, Workspace
+from dashm.workspace.jsonc import JsoncError, parse_jsonc
+from dashm.workspace.source import MAX_SOURCE_BYTES
+from dashm.workspace.walk import walk_entry_files
+
+MAX_FIX_PASSES = 20
+
+
+@dataclass
+class EntryResult:
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+    fixed: int = 0
+    files: int = 0
+
+
+def iter_entry_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Path]]:
+    seen: set[Path] = set()
+    for start in paths:
+        start = Path(os.path.abspath(start))
+        for item in walk_entry_files(start):
+            if item not in seen:
+                seen.add(item)
+                yield start, item
+
+
+def read_text(path: Path) -> str | SourceProblem:
+    """The text of a UTF-8 file as written (line endings kept, BOM dropped)."""
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            return SourceProblem(path, "skipped: too large to analyse")
+        data = path.read_bytes()
+    except OSError as error:
+        return SourceProblem(path, f"cannot be read: {error.strerror or error}")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        return SourceProblem(path, f"skipped: not UTF-8: {error}")
+
+
+def check_entry_paths(workspace_for: Callable[[Path], Workspace], paths: Sequence[Path],
+                      select: Sequence[str] = (), ignore: Sequence[str] = (),
+                      fix: bool = False) -> EntryResult:
+    result = EntryResult()
+    for start, path in iter_entry_files(paths):
+        workspace = workspace_for(start)
+        text = read_text(path)
+        if isinstance(text, SourceProblem):
+            result.problems.append(text)
+            continue
+        result.files += 1
+        findings = check_entry_text(workspace, path, text, select, ignore)
+        if fix and any(f.fix for f in findings):
+            findings, fixed, problem = fix_entry_file(workspace, path, text, select, ignore)
+            result.fixed += fixed
+            if problem is not None:
+                result.problems.append(problem)
+        result.findings.extend(findings)
+    return result
+
+
+def fix_entry_file(workspace: Workspace, path: Path, text: str, select: Sequence[str],
+                   ignore: Sequence[str]) -> tuple[list[Finding], int, SourceProblem | None]:
+    fixed = 0
+    refused: set[tuple[str, str]] = set()
+    findings = check_entry_text(workspace, path, text, select, ignore)
+    for _ in range(MAX_FIX_PASSES):
+        candidates = [f for f in findings if f.fix and (f.code, f.fix.title) not in refused]
+        if not candidates:
+            break
+        finding = candidates[0]
+        assert finding.fix is not None
+        new_text = apply_text_fix(path, text, finding.fix)
+        if new_text is None:
+            refused.add((finding.code, finding.fix.title))
+            continue
+        fixed += 1
+        text = new_text
+        findings = check_entry_text(workspace, path, text, select, ignore)
+    return findings, fixed, None
+
+
+def apply_text_fix(path: Path, text: str, fix: Fix) -> str | None:
+    """Write `fix` to `path` if it is safe; the new text, or None when refused."""
+    if fix.creations or any(e.path != path for e in fix.edits):
+        return None
+    try:
+        new_text = apply_edits(text, fix.edits)
+    except OverlappingEdits:
+        return None
+    if path.suffix == ".json":
+        try:
+            parse_jsonc(new_text)
+        except JsoncError:
+            return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    if raw.decode("utf-8", "replace").removeprefix("\ufeff") != text:
+        return None  # changed since it was read
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
+    return new_text

@@ -1,0 +1,223 @@
+"""How a project says its code is run: `python -m pkg` lines, launch configurations, scripts.
+
+Read from the files people and tools run things from: README and docs, Makefile, tox.ini,
+noxfile.py, CI workflows, Dockerfile, Procfile, `.vscode/launch.json` (`"module": "pkg"`), and the
+entry points `pyproject.toml` declares. Each piece of evidence keeps its file and line so a
+message can cite it. Results are cached per file by (size, mtime), so edits are seen.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashm.workspace.jsonc import JsoncError, parse_jsonc
+from dashm.workspace.toml_locate import TomlString, locate_strings
+from dashm.workspace.walk import is_excluded_folder
+
+# `python -m pkg`, `python3.11 -u -m pkg`, `$(PYTHON) -m pkg`, `["python", "-m", "pkg"]`.
+PYTHON_M = re.compile(
+    r"""(?<![\w./-])(?P<python>(?:[\w./\\-]*[/\\])?(?:python[0-9.]*(?:\.exe)?|py|\$\(PYTHON\)|"""
+    r"""\$\{PYTHON\}|\$PYTHON|\{envpython\}))["']?"""
+    r"""(?:[\s,]+["']?-[A-Za-z]{1,2}["']?)*?[\s,]+["']?-m["']?[\s,]+["']?"""
+    r"""(?P<module>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)""")
+# `python path/to/file.py` (no -m, -c): the file is run by path.
+PYTHON_FILE = re.compile(
+    r"""(?<![\w./-])(?:[\w./\\-]*[/\\])?(?:python[0-9.]*(?:\.exe)?|py|\$\(PYTHON\)|"""
+    r"""\$\{PYTHON\}|\$PYTHON)(?:\s+-[bBdEiIOqsSuvx]+)*\s+["']?"""
+    r"""(?P<file>[^\s"';&|()<>]+\.py)(?=$|[\s"';&|)])""")
+
+TEXT_NAMES = ("README", "README.md", "README.rst", "README.txt", "Makefile", "makefile",
+              "GNUmakefile", "justfile", "tox.ini", "noxfile.py", "Procfile", ".gitlab-ci.yml")
+DOC_SUFFIXES = (".md", ".rst", ".txt")
+MAX_DOC_FILES = 300
+MAX_TEXT_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sign that something is run: `module` is the dotted name after `-m` (or named by a
+    launch configuration), or for kind "script" the entry point's `module:attr` value."""
+
+    kind: str  # "command" | "launch" | "script"
+    module: str
+    path: Path
+    line: int  # 0-based
+    cite: str
+
+    def where(self, base: Path) -> str:
+        try:
+            shown = self.path.relative_to(base).as_posix()
+        except ValueError:
+            shown = str(self.path)
+        return f"{shown}:{self.line + 1}"
+
+
+@dataclass(frozen=True)
+class EntryDeclaration:
+    """An entry point in pyproject.toml: `table` says where ("project.scripts", ...)."""
+
+    table: str
+    name: str
+    value: str
+    string: TomlString
+
+
+_cache: dict[Path, tuple[tuple[int, int], list[Evidence]]] = {}
+_listings: dict[Path, tuple[float, list[Path]]] = {}
+LISTING_SECONDS = 5.0
+
+
+def candidate_files(folder: Path) -> list[Path]:
+    """The files of `folder` that may say how code is run (the listing is reused for a few
+    seconds: one `check` run, or one burst of editor requests, lists each folder once)."""
+    cached = _listings.get(folder)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < LISTING_SECONDS:
+        return cached[1]
+    found = _candidate_files(folder)
+    _listings[folder] = (now, found)
+    return found
+
+
+def _candidate_files(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    try:
+        names = {e.name: e for e in os.scandir(folder)}
+    except OSError:
+        return found
+    for name, entry in sorted(names.items()):
+        if name in TEXT_NAMES or name.startswith(("Dockerfile", "README.", "docker-compose",
+                                                  "compose.")) or name.endswith(".dockerfile"):
+            if _is_file(entry):
+                found.append(Path(entry.path))
+    workflows = folder / ".github" / "workflows"
+    if workflows.is_dir():
+        found.extend(sorted(p for p in workflows.iterdir() if p.suffix in (".yml", ".yaml")))
+    launch = folder / ".vscode" / "launch.json"
+    if launch.is_file():
+        found.append(launch)
+    for docs in ("docs", "doc"):
+        if (folder / docs).is_dir():
+            found.extend(_doc_files(folder / docs))
+    return found
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _doc_files(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for current, subfolders, files in os.walk(folder):
+        subfolders[:] = sorted(s for s in subfolders if not s.startswith((".", "_"))
+                               and not is_excluded_folder(s))
+        for name in sorted(files):
+            if name.endswith(DOC_SUFFIXES):
+                found.append(Path(current) / name)
+                if len(found) >= MAX_DOC_FILES:
+                    return found
+    return found
+
+
+def file_evidence(path: Path) -> list[Evidence]:
+    """The evidence one file holds (cached by size and mtime)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    key = (stat.st_size, stat.st_mtime_ns)
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    found: list[Evidence] = []
+    if stat.st_size <= MAX_TEXT_BYTES:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        if path.name == "launch.json":
+            found = launch_modules(path, text)
+        elif path.name == "pyproject.toml":
+            found = [Evidence("script", d.value.strip(), path, d.string.range.start.line,
+                              f'{d.name} = "{d.value}"')
+                     for d in entry_declarations(text) if d.table in SCRIPT_TABLES]
+        else:
+            found = command_lines(path, text)
+    _cache[path] = (key, found)
+    return found
+
+
+def command_lines(path: Path, text: str) -> list[Evidence]:
+    found = []
+    for number, line in enumerate(text.splitlines()):
+        if "-m" not in line:
+            continue
+        for match in PYTHON_M.finditer(line):
+            module = match.group("module")
+            found.append(Evidence("command", module, path, number,
+                                  f"`{match.group('python')} -m {module}`"))
+    return found
+
+
+def launch_modules(path: Path, text: str) -> list[Evidence]:
+    """`"module": "pkg"` in the configurations of a VS Code launch.json."""
+    try:
+        root = parse_jsonc(text)
+    except JsoncError:
+        return []
+    configurations = root.get("configurations") if root.kind == "object" else None
+    if configurations is None or configurations.value.kind != "array":
+        return []
+    found = []
+    for config in configurations.value.items:
+        if config.kind != "object":
+            continue
+        member = config.get("module")
+        if member is not None and member.value.kind == "string":
+            line = text.count("\n", 0, member.value.start)
+            found.append(Evidence("launch", str(member.value.value), path, line,
+                                  f'"module": "{member.value.value}"'))
+    return found
+
+
+def run_evidence(folders: list[Path]) -> list[Evidence]:
+    """Evidence from the candidate files of each folder (the project's, the workspace's)."""
+    found: list[Evidence] = []
+    for folder in dict.fromkeys(folders):
+        for path in candidate_files(folder):
+            found.extend(file_evidence(path))
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            found.extend(file_evidence(pyproject))
+    return found
+
+
+# -- entry points declared in pyproject.toml ------------------------------------------------
+SCRIPT_TABLES = ("project.scripts", "project.gui-scripts", "tool.poetry.scripts")
+
+
+def entry_declarations(text: str) -> list[EntryDeclaration]:
+    """`[project.scripts]`, `[project.gui-scripts]`, `[project.entry-points.*]` and
+    `[tool.poetry.scripts]` entries, each with the exact range of its value."""
+    found = []
+    for string in locate_strings(text):
+        key = string.key
+        if len(key) == 3 and key[0] == "project" and key[1] in ("scripts", "gui-scripts"):
+            found.append(EntryDeclaration(f"project.{key[1]}", str(key[2]), string.value, string))
+        elif len(key) == 4 and key[:2] == ("project", "entry-points"):
+            found.append(EntryDeclaration(f"project.entry-points.{key[2]}", str(key[3]),
+                                          string.value, string))
+        elif key[:3] == ("tool", "poetry", "scripts") and (
+                len(key) == 4 or (len(key) == 5 and key[4] in ("callable", "reference"))):
+            if len(key) == 5 and key[4] == "reference":
+                continue  # `{ reference = "bin/x", type = "file" }`: a file, not an object
+            found.append(EntryDeclaration("tool.poetry.scripts", str(key[3]), string.value,
+                                          string))
+    return found

@@ -1,0 +1,481 @@
+/**
+ * End-to-end: the packaged .vsix installed in a real VS Code (code-server 4.139.1, driven by
+ * headless Chromium through playwright-core) on a copy of the repository's examples/.
+ *
+ * Needs (scripts/e2e-setup.sh prints them): CODE_SERVER, NODE24_BIN, CHROMIUM; and the .vsix
+ * (`npm run package`). The server runs on a fresh virtual environment without pip, pygls or
+ * dashm, so only the libraries bundled in the .vsix can make it work. Every wait is for a DOM
+ * condition; screenshots and VS Code's logs go to test-artifacts/e2e/ (kept on failure too).
+ * DASHM_E2E_DOCS=1 also copies the README's screenshots to docs/images/.
+ */
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync,
+  readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** vscode-extension/: the first folder above this test (source or compiled) with src/extension.ts. */
+function extensionFolder(): string {
+  let folder = __dirname;
+  while (!existsSync(join(folder, 'src', 'extension.ts'))) {
+    assert.notEqual(dirname(folder), folder, 'vscode-extension/ is above this test');
+    folder = dirname(folder);
+  }
+  return folder;
+}
+
+const EXTENSION = extensionFolder();
+const REPOSITORY = dirname(EXTENSION);
+const ARTIFACTS = join(EXTENSION, 'test-artifacts', 'e2e');
+const VERSION = JSON.parse(readFileSync(join(EXTENSION, 'package.json'), 'utf8')).version;
+const VSIX = process.env.DASHM_VSIX ?? join(EXTENSION, `dashm-${VERSION}.vsix`);
+const WAIT = 30_000;
+
+function required(name: string): string {
+  const value = process.env[name];
+  assert.ok(value, `${name} is not set: run eval "$(bash scripts/e2e-setup.sh)" first`);
+  return value;
+}
+
+/** A free TCP port on the loopback interface. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+let tmp: string;
+let workspace: string;
+let userData: string;
+let codeServer: ChildProcess | undefined;
+let browser: BrowserContext | undefined;
+let page: Page;
+let shots = 0;
+
+async function screenshot(name: string): Promise<string> {
+  const file = join(ARTIFACTS, `${String(++shots).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Runs one step; on failure keeps a screenshot named after it before failing. */
+async function step(name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (page) {
+      await screenshot(`FAILED-${name}`).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+/** Text of the visible lines of the active editor, top to bottom. */
+async function editorLines(): Promise<string[]> {
+  const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+  return editor.locator('.view-lines .view-line').evaluateAll((lines) => lines
+    .map((line) => ({ top: parseFloat((line as unknown as { style: { top: string } }).style.top), text: line.textContent ?? '' }))
+    .sort((a, b) => a.top - b.top)
+    .map((line) => line.text.replace(/\u00a0/g, ' ')));
+}
+
+/** The dashm output channel's log file (VS Code writes each LogOutputChannel to one). */
+function dashmLog(): string {
+  const found: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        walk(path);
+      } else if (entry.name === 'dashm.log') {
+        found.push(path);
+      }
+    }
+  };
+  walk(join(userData, 'logs'));
+  return found.map((file) => readFileSync(file, 'utf8')).join('\n');
+}
+
+async function terminalText(): Promise<string> {
+  const rows = page.locator('.terminal-wrapper.active .xterm-rows, .xterm-rows').last();
+  return (await rows.innerText()).replace(/\u00a0/g, ' ');
+}
+
+/**
+ * Opens the command palette, types the command's title and picks it; waits for the palette to
+ * close, or for the next quick pick (`thenPick`: its placeholder) to open.
+ */
+async function runCommand(title: string, thenPick?: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: WAIT });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title })
+    .first();
+  await row.waitFor({ state: 'visible', timeout: WAIT });
+  await row.click();
+  if (thenPick) {
+    await page.locator(`.quick-input-widget input[placeholder="${thenPick}"]`)
+      .waitFor({ timeout: WAIT });
+  } else {
+    await input.waitFor({ state: 'hidden', timeout: WAIT });
+  }
+}
+
+async function openFile(relative: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: WAIT });
+  await input.fill(relative);
+  const name = relative.split('/').pop() ?? relative;
+  // Enter opens the focused row: wait until the filtered list has focused this file.
+  const row = page.locator('.quick-input-list .monaco-list-row.focused')
+    .filter({ hasText: name }).filter({ hasText: dirname(relative) }).first();
+  await row.waitFor({ state: 'visible', timeout: WAIT });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active').filter({ hasText: name }).waitFor({ timeout: WAIT });
+  await page.locator('.editor-group-container.active .monaco-editor .view-line').first()
+    .waitFor({ timeout: WAIT });
+}
+
+describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
+  before(async () => {
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const codeServerBin = required('CODE_SERVER');
+    const node24 = required('NODE24_BIN');
+    const chromiumPath = required('CHROMIUM');
+    assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
+
+    tmp = mkdtempSync(join(tmpdir(), 'dashm-e2e-'));
+    workspace = join(tmp, 'inventory-example');
+    cpSync(join(REPOSITORY, 'examples'), workspace, { recursive: true });
+    // For "Run Package as Module" and the ${command:...} variables.
+    writeFileSync(join(workspace, 'inventory', '__main__.py'),
+      'print("inventory runs as a package")\n');
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(workspace, '.vscode', 'tasks.json'), JSON.stringify({
+      version: '2.0.0',
+      tasks: [{
+        label: 'show current module', type: 'shell', problemMatcher: [],
+        command: 'echo MODULE=${command:dashm.currentModule} CWD=${command:dashm.currentModuleCwd}',
+      }],
+    }));
+    // A Python with nothing installed: the server can only run on the bundled libraries.
+    const venv = join(tmp, 'venv');
+    execFileSync(process.env.DASHM_E2E_BASE_PYTHON ?? 'python3',
+      ['-m', 'venv', '--without-pip', venv]);
+    const python = join(venv, 'bin', 'python');
+    assert.throws(() => execFileSync(python, ['-c', 'import pygls'], { stdio: 'ignore' }));
+
+    userData = join(tmp, 'user-data');
+    mkdirSync(join(userData, 'User'), { recursive: true });
+    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'extensions.autoCheckUpdates': false,
+      'extensions.ignoreRecommendations': true,
+      'terminal.integrated.gpuAcceleration': 'off',
+      'terminal.integrated.defaultProfile.linux': 'bash',
+      'chat.disableAIFeatures': true,
+      'workbench.tips.enabled': false,
+      'editor.minimap.enabled': false,
+      'git.enabled': false,
+      'window.restoreWindows': 'none',
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'dashm.interpreter': python,
+      'dashm.trace.server': 'messages',
+    }, null, 2));
+    const home = join(tmp, 'home');
+    mkdirSync(home);
+    const env = {
+      ...process.env,
+      PATH: `${node24}:${process.env.PATH}`,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_DATA_HOME: join(home, '.local', 'share'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      SHELL: '/bin/bash',
+    };
+    const extensions = join(tmp, 'extensions');
+    const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
+    execFileSync(codeServerBin, [...common, '--install-extension', VSIX], { env, stdio: 'pipe' });
+    assert.ok(readdirSync(extensions).some((name) => name.startsWith(`dashm.dashm-${VERSION}`)),
+      `the .vsix is installed in ${extensions}`);
+
+    const port = await freePort();
+    const log = openSync(join(ARTIFACTS, 'code-server.log'), 'w');
+    codeServer = spawn(codeServerBin, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+      '--disable-getting-started-override', ...common, workspace],
+    { env, detached: true, stdio: ['ignore', log, log] });
+    const deadline = Date.now() + WAIT;
+    for (;;) {
+      const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      if (healthy) {
+        break;
+      }
+      assert.ok(Date.now() < deadline, 'code-server answers /healthz within 30 s');
+      assert.equal(codeServer.exitCode, null, 'code-server is still running');
+      await new Promise((resolve) => setTimeout(resolve, 200)); // polling, not a fixed wait
+    }
+
+    browser = await chromium.launchPersistentContext(join(tmp, 'chromium-profile'), {
+      executablePath: chromiumPath,
+      headless: true,
+      viewport: { width: 1400, height: 860 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--no-first-run'],
+    });
+    await browser.grantPermissions(['clipboard-read', 'clipboard-write'],
+      { origin: `http://127.0.0.1:${port}` });
+    page = browser.pages()[0] ?? await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: WAIT });
+    await page.locator('.explorer-folders-view, .explorer-viewlet').first()
+      .waitFor({ timeout: WAIT });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    if (codeServer?.pid) {
+      try {
+        process.kill(-codeServer.pid, 'SIGTERM'); // the whole process group
+      } catch {
+        // already gone
+      }
+    }
+    if (userData && existsSync(join(userData, 'logs'))) {
+      cpSync(join(userData, 'logs'), join(ARTIFACTS, 'logs'), { recursive: true });
+    }
+    if (tmp) {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('DM101: squiggle in the editor and a row in Problems with its code link', () =>
+    step('dm101', async () => {
+      await openFile('inventory/cli.py');
+      await page.locator('.editor-group-container.active .squiggly-warning').first()
+        .waitFor({ timeout: WAIT });
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row')
+        .filter({ hasText: 'DM101' }).filter({ hasText: 'import storage' }).first();
+      await row.waitFor({ timeout: WAIT });
+      // The code is a link to the rule's explanation (the server's codeDescription).
+      const link = row.locator('a.monaco-link').filter({ hasText: 'DM101' }).first();
+      await link.waitFor({ timeout: WAIT });
+      assert.match(await link.getAttribute('href') ?? '', /rules\.md#dm101-script-only-import$/);
+      assert.match(await row.innerText(), /dashm/);
+      await screenshot('dm101-squiggle-and-problems');
+      // The first scan reported its progress to the client (shown in the status bar while it
+      // lasts; too short-lived on this example to catch on screen, so read the protocol log).
+      for (const deadline = Date.now() + WAIT; !/Received notification '\$\/progress'/
+        .test(dashmLog());) {
+        assert.ok(Date.now() < deadline, 'the server sent $/progress for its scan');
+        await page.waitForTimeout(100); // polling the log file
+      }
+      assert.match(dashmLog(), /Received request 'window\/workDoneProgress\/create/);
+    }));
+
+  test('the quick fix from the light bulb rewrites the import', () =>
+    step('quick-fix', async () => {
+      const before = await editorLines();
+      const line = before.indexOf('import storage') + 1;
+      assert.ok(line > 0, `cli.py shows "import storage": ${JSON.stringify(before)}`);
+      // Put the cursor on the import, then open the light bulb's menu (Ctrl+.).
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first()
+        .click();
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').fill(`:${line}:10`);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+.');
+      const fix = page.locator('.action-widget .monaco-list-row')
+        .filter({ hasText: 'DM101' }).filter({ hasText: 'storage' }).first();
+      await fix.waitFor({ timeout: WAIT });
+      await screenshot('quick-fix-menu');
+      if (process.env.DASHM_E2E_DOCS) {
+        await page.screenshot({ path: join(ARTIFACTS, 'readme-quick-fix.png') });
+      }
+      await fix.click();
+      // Read the result back from the editor (not from disk: the buffer is not saved).
+      const deadline = Date.now() + WAIT;
+      let lines = await editorLines();
+      while (!lines.includes('from inventory import storage')) {
+        assert.ok(Date.now() < deadline, `the import is rewritten: ${JSON.stringify(lines)}`);
+        await page.waitForTimeout(100); // polling the editor's text
+        lines = await editorLines();
+      }
+      assert.equal(lines.includes('import storage'), false);
+      // Its Problems row goes away once the server re-checks the unsaved buffer.
+      await page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'import storage' })
+        .first().waitFor({ state: 'detached', timeout: WAIT });
+      await screenshot('quick-fix-applied');
+    }));
+
+  test('"dashm: Run Python File as Module" runs a file with relative imports', () =>
+    step('run-command', async () => {
+      await openFile('inventory/report.py');
+      // The status bar names the active file's module.
+      const status = page.locator('.statusbar-item').filter({ hasText: 'inventory.report' });
+      await status.waitFor({ timeout: WAIT });
+      await runCommand('dashm: Run Python File as Module');
+      await page.locator('.xterm-rows').filter({ hasText: /sample\s+1/ }).first()
+        .waitFor({ timeout: WAIT });
+      const text = await terminalText();
+      assert.match(text, /-m inventory\.report/);
+      assert.doesNotMatch(text, /ImportError|Traceback/);
+      await page.locator('.tabs-list .monaco-list-row, .terminal-tab, .single-terminal-tab')
+        .filter({ hasText: 'dashm: inventory.report' }).first().waitFor({ timeout: WAIT })
+        .catch(async () => {
+          // A single terminal shows its name in the panel's title instead of a tab list.
+          await page.getByText('dashm: inventory.report').first().waitFor({ timeout: WAIT });
+        });
+      await screenshot('run-as-module');
+      if (process.env.DASHM_E2E_DOCS) {
+        await page.screenshot({ path: join(ARTIFACTS, 'readme-run-as-module.png') });
+      }
+    }));
+
+  test('the CodeLens over the __main__ guard runs the module', () =>
+    step('codelens', async () => {
+      await openFile('tools/seed.py');
+      await page.locator('.statusbar-item').filter({ hasText: 'tools.seed' })
+        .waitFor({ timeout: WAIT });
+      const lens = page.locator('.editor-group-container.active .codelens-decoration a')
+        .filter({ hasText: 'Run as module' }).first();
+      await lens.waitFor({ timeout: WAIT });
+      assert.match(await lens.innerText(), /python -m tools\.seed/);
+      await page.locator('.editor-group-container.active .codelens-decoration a')
+        .filter({ hasText: 'Debug as module' }).first().waitFor({ timeout: WAIT });
+      await lens.click();
+      await page.locator('.xterm-rows').filter({ hasText: 'screws 50' }).first()
+        .waitFor({ timeout: WAIT });
+      await screenshot('codelens-run');
+    }));
+
+  test('"Debug Python File as Module" without a Python debugger says what is missing', () =>
+    step('debug-without-debugger', async () => {
+      await runCommand('dashm: Debug Python File as Module');
+      const toast = page.locator('.notification-toast')
+        .filter({ hasText: 'needs the Python Debugger extension (ms-python.debugpy)' });
+      await toast.waitFor({ timeout: WAIT });
+      assert.match(await toast.innerText(), /Run Without Debugging/);
+      await screenshot('debug-without-debugger');
+      await runCommand('Notifications: Clear All Notifications');
+      await toast.waitFor({ state: 'detached', timeout: WAIT });
+    }));
+
+  test('"Copy Module Name" puts the module on the clipboard', () =>
+    step('copy-module-name', async () => {
+      await openFile('tools/seed.py');
+      await runCommand('dashm: Copy Module Name');
+      await page.locator('.notification-toast').filter({ hasText: 'Copied tools.seed' })
+        .waitFor({ timeout: WAIT });
+      assert.equal(await page.evaluate('navigator.clipboard.readText()'), 'tools.seed');
+      await runCommand('Notifications: Clear All Notifications');
+    }));
+
+  test('${command:dashm.currentModule} and ...Cwd resolve in a task', () =>
+    step('command-variables', async () => {
+      await openFile('inventory/report.py');
+      await runCommand('Tasks: Run Task', 'Select the task to run');
+      await page.locator('.quick-input-list .monaco-list-row')
+        .filter({ hasText: 'show current module' }).first().click();
+      // The task prompt may ask how to scan its output; either way the terminal shows it.
+      const row = page.locator('.quick-input-list .monaco-list-row')
+        .filter({ hasText: 'Continue without scanning the task output' }).first();
+      await Promise.race([
+        row.waitFor({ timeout: WAIT }).then(() => row.click()).catch(() => undefined),
+        page.locator('.xterm-rows').filter({ hasText: 'MODULE=inventory.report' }).first()
+          .waitFor({ timeout: WAIT }),
+      ]);
+      const output = page.locator('.xterm-rows')
+        .filter({ hasText: `MODULE=inventory.report CWD=${workspace}` }).first();
+      await output.waitFor({ timeout: WAIT });
+    }));
+
+  test('"Run Package as Module" on an Explorer folder with __main__.py', () =>
+    step('run-package', async () => {
+      const folder = page.locator('.explorer-folders-view .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: /^inventory$/ }) }).first();
+      await folder.waitFor({ timeout: WAIT });
+      await folder.click({ button: 'right' });
+      const item = page.locator('.context-view .action-item')
+        .filter({ hasText: 'Run Package as Module' }).first();
+      await item.waitFor({ timeout: WAIT });
+      // Menus ignore a click that comes too soon after they open: focus the item, then Enter.
+      await item.hover();
+      await page.locator('.context-view .action-item.focused')
+        .filter({ hasText: 'Run Package as Module' }).waitFor({ timeout: WAIT });
+      await page.keyboard.press('Enter');
+      await page.locator('.context-view .monaco-menu').waitFor({ state: 'detached',
+        timeout: WAIT });
+      await page.locator('.xterm-rows').filter({ hasText: 'inventory runs as a package' })
+        .first().waitFor({ timeout: WAIT });
+    }));
+
+  test('a missing interpreter: the server restarts, a notification offers the logs', () =>
+    step('missing-interpreter', async () => {
+      // Change dashm.interpreter in the Settings editor, as a user would.
+      const missing = join(tmp, 'no-such-venv', 'bin', 'python');
+      await runCommand('Preferences: Open User Settings');
+      await page.locator('.settings-editor .settings-header .monaco-editor.focused')
+        .waitFor({ timeout: WAIT }); // the search box has the focus
+      await page.keyboard.type('dashm.interpreter');
+      const box = page.locator('.settings-editor .setting-item-text')
+        .filter({ hasText: 'Python extension is not installed' }).locator('input').first();
+      await box.waitFor({ timeout: WAIT });
+      await box.fill(missing);
+      await box.press('Tab');
+      const toast = page.locator('.notification-toast')
+        .filter({ hasText: 'dashm cannot find the Python interpreter' });
+      await toast.waitFor({ timeout: WAIT });
+      assert.ok((await toast.innerText()).includes(missing), 'the toast names the path');
+      // Said once, by the extension: the server being replaced did not report the new setting
+      // too (whatever it said would be in the log before the extension's own line).
+      let log = dashmLog();
+      for (const deadline = Date.now() + WAIT; !log.includes('cannot find the Python interpreter');
+        log = dashmLog()) {
+        assert.ok(Date.now() < deadline, 'the dashm log file gets the message');
+        await page.waitForTimeout(100); // polling the log file
+      }
+      assert.ok(!log.includes('pass --python'), 'the old server reported the setting too');
+      await toast.getByRole('button', { name: 'Show Logs' }).click();
+      await page.locator('.part.panel .monaco-editor .view-lines')
+        .filter({ hasText: 'cannot find the Python interpreter' }).first()
+        .waitFor({ timeout: WAIT });
+      // Back in a Python file, the status bar says the server is not running.
+      await openFile('tools/seed.py');
+      await page.locator('.statusbar-item[aria-label="dashm server not running"], ' +
+        '.statusbar-item [aria-label="dashm server not running"]').first()
+        .waitFor({ timeout: WAIT });
+      await screenshot('missing-interpreter-logs');
+    }));
+
+  after(() => {
+    if (process.env.DASHM_E2E_DOCS) {
+      const images = join(REPOSITORY, 'docs', 'images');
+      mkdirSync(images, { recursive: true });
+      for (const name of ['readme-quick-fix.png', 'readme-run-as-module.png']) {
+        if (existsSync(join(ARTIFACTS, name))) {
+          copyFileSync(join(ARTIFACTS, name), join(images, name.replace('readme-', 'vscode-')));
+        }
+      }
+    }
+  });
+});
