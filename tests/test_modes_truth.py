@@ -555,8 +555,8 @@ TRICKY = {
     "app/fallback.py": ("try:\n    from . import helpers\nexcept ImportError:\n"
                         "    import helpers\n\n" + GUARD + "    print(helpers.f())\n"),
     # An installed distribution's name, and a name the workspace root also has.
-    "app/jedi.py": "",
-    "app/uses_installed.py": "import jedi\n\n" + GUARD + "    print(jedi.__file__)\n",
+    "app/lsprotocol.py": "",
+    "app/uses_installed.py": "import lsprotocol\n\n" + GUARD + "    print(lsprotocol.__file__)\n",
     "app/shared.py": "",
     "shared.py": "",
     "app/uses_shared.py": "import shared\n\n" + GUARD + "    print(shared.__file__)\n",
