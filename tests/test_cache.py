@@ -151,3 +151,25 @@ def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
                            capture_output=True, text=True)
     assert (again.returncode, again.stdout) == (done.returncode, done.stdout)
     assert "Traceback" not in again.stderr
+
+
+def test_warm_run_sees_new_evidence_outside_the_walked_folders(tmp_path: Path) -> None:
+    # DM202's evidence lives in files the walk skips (.github/) or above the checked path.
+    root = write_tree(tmp_path / "ws", {"pyproject.toml": "[project]\nname = 'tool'\n",
+                                        "tool/__init__.py": "", "tool/core.py": "X = 1\n",
+                                        ".github/workflows/lint.yml": "steps: []\n"})
+    _age(root)
+    assert dashm("check", "tool", cwd=root).returncode == 0
+    assert dashm("check", "tool", cwd=root).returncode == 0  # replayed
+    write_tree(root, {".github/workflows/ci.yml": "steps:\n  - run: python -m tool\n"})
+    again = dashm("check", "tool", cwd=root)
+    assert again.returncode == 1 and "DM202" in again.stdout and "ci.yml" in again.stdout
+
+
+def test_warm_runs_are_tied_to_dashms_own_code(tmp_path: Path) -> None:
+    from dashm import runcache
+
+    watched = dict(runcache._watched([tmp_path], []))
+    package = Path(runcache.__file__).parent
+    assert watched[str(package / "cli.py")] is not None
+    assert watched[str(package / "rules" / "imports.py")] is not None

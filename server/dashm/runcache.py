@@ -41,8 +41,11 @@ ANCESTOR_FILES = ("pyproject.toml", "setup.py", "setup.cfg",
                   os.path.join("venv", "Scripts", "python.exe"))
 MAX_ENTRIES = 64
 RACY_NS = 2_000_000_000  # coarser than any common file system's mtime granularity
-# Folders import resolution listed in this process (finder.FolderCache adds to it).
+# Folders import resolution listed in this process (finder.FolderCache adds to it), and the
+# folders and files the evidence search read (workspace/evidence.py): README, Makefile, CI
+# workflows... which may sit above or beside the paths checked.
 LISTED: set[str] = set()
+READ: set[str] = set()
 
 
 def _cache_dir() -> str:
@@ -218,6 +221,15 @@ def _watched(paths: Iterable[Path], argv: list[str]) -> list[tuple[str, object]]
                     stack.append(entry.path)
     for folder in sorted(LISTED):
         add(folder)
+    for file in sorted(READ):
+        add(file)
+    # dashm's own code: a changed dashm (an edit, a reinstall of the same version) reruns.
+    package = os.path.dirname(os.path.abspath(__file__))
+    for current, _, files in os.walk(package):
+        add(current)
+        for name in files:
+            if name.endswith((".py", ".md")):
+                add(os.path.join(current, name))
     add(sys.executable)
     if "--python" in argv:
         index = argv.index("--python")

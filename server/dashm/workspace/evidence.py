@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.runcache import LISTED, READ
 from dashm.workspace.jsonc import JsoncError, parse_jsonc
 from dashm.workspace.toml_locate import TomlString, locate_strings
 from dashm.workspace.walk import is_excluded_folder
@@ -84,6 +85,15 @@ def candidate_files(folder: Path) -> list[Path]:
 
 
 def _candidate_files(folder: Path) -> list[Path]:
+    found = _find_candidate_files(folder)
+    # The warm-run cache re-checks what was looked at (runcache.py).
+    LISTED.update(str(f) for f in (folder, folder / ".github" / "workflows", folder / ".vscode",
+                                   folder / "docs", folder / "doc"))
+    READ.update(str(f) for f in found)
+    return found
+
+
+def _find_candidate_files(folder: Path) -> list[Path]:
     found: list[Path] = []
     try:
         names = {e.name: e for e in os.scandir(folder)}
@@ -116,6 +126,7 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 def _doc_files(folder: Path) -> list[Path]:
     found: list[Path] = []
     for current, subfolders, files in os.walk(folder):
+        LISTED.add(current)
         subfolders[:] = sorted(s for s in subfolders if not s.startswith((".", "_"))
                                and not is_excluded_folder(s))
         for name in sorted(files):
