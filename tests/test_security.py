@@ -68,7 +68,23 @@ def test_fix_does_not_write_through_a_symlink_out_of_the_workspace(tmp_path: Pat
     done = dashm("check", "--fix", cwd=root)
     assert "Traceback" not in done.stderr
     assert target.read_bytes() == before
-    assert "DM101" in done.stdout  # reported, not fixed: the fix was refused
+    assert "DM101" in done.stdout  # reported, not fixed
+
+
+def test_a_refused_fix_says_why(tmp_path: Path) -> None:
+    # The package folder links out of the workspace: the fix is offered, and refused.
+    outside = write_tree(tmp_path / "outside", {
+        "pkg/__init__.py": "", "pkg/util.py": "X = 1\n",
+        "pkg/app.py": "import util\n\nif __name__ == '__main__':\n    print(util.X)\n"})
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "pkg").symlink_to(outside / "pkg", target_is_directory=True)
+    before = (outside / "pkg/app.py").read_bytes()
+    done = dashm("check", "--fix", cwd=root)
+    assert (outside / "pkg/app.py").read_bytes() == before
+    assert "DM101" in done.stdout and "[*]" in done.stdout  # still offered, not applied
+    assert "pkg/app.py: not fixed: DM101 at line 1: " in done.stderr
+    assert "outside the workspace" in done.stderr
 
 
 def test_apply_fix_refuses_outside_paths_existing_files_and_changed_text(tmp_path: Path) -> None:

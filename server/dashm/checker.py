@@ -18,6 +18,7 @@ from dashm.findings import Finding, Fix
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.workspace import SourceFile, SourceProblem, Workspace
+from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
 from dashm.workspace.walk import walk_python_files
@@ -90,6 +91,7 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
     """Apply fixes to one file until none is left; returns what remains and the count."""
     fixed = 0
     refused: set[tuple[str, str]] = set()
+    reasons: dict[tuple[str, str], str] = {}
     findings = check_source(workspace, source, select, ignore)
     for _ in range(MAX_FIX_PASSES):
         candidates = [f for f in findings if f.fix and (f.code, f.fix.title) not in refused]
@@ -100,6 +102,7 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
         problem = apply_fix(finding.fix, source, workspace.folder)
         if problem:
             refused.add((finding.code, finding.fix.title))
+            reasons[(finding.code, finding.fix.title)] = problem
             continue
         fixed += 1
         for created in finding.fix.creations:
@@ -110,6 +113,11 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
             return findings, fixed, reread
         source = reread
         findings = check_source(workspace, source, select, ignore)
+    # Say why a fix that was offered was not applied (only for findings still there).
+    left = [f"{f.code} at line {f.range.start.line + 1}: {reasons[(f.code, f.fix.title)]}"
+            for f in findings if f.fix and (f.code, f.fix.title) in reasons]
+    if left:
+        return findings, fixed, SourceProblem(source.path, "not fixed: " + "; ".join(left))
     return findings, fixed, None
 
 
@@ -120,7 +128,7 @@ def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | N
     if len(own) != len(fix.edits):
         return "the fix edits another file"
     if root is not None:
-        outside = _outside(root, [source.path, *(c.path.parent for c in fix.creations)])
+        outside = first_outside(root, [source.path, *(c.path.parent for c in fix.creations)])
         if outside is not None:
             return f"{outside} is outside the workspace {root} (or links out of it)"
     try:
@@ -140,18 +148,6 @@ def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | N
         with open(creation.path, "x", encoding="utf-8", newline="") as handle:
             handle.write(creation.content)
     _write_preserving_encoding(source.path, new_text)
-    return None
-
-
-def _outside(root: Path, paths: list[Path]) -> Path | None:
-    """The first path that is, or resolves (symlinks followed) to, a place outside `root`."""
-    from dashm.workspace.paths import is_within
-
-    real_root = Path(os.path.realpath(root))
-    for path in paths:
-        if not is_within(Path(os.path.abspath(path)), root) or \
-                not is_within(Path(os.path.realpath(path)), real_root):
-            return path
     return None
 
 

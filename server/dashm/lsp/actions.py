@@ -19,6 +19,7 @@ from dashm.lsp import analysis, convert
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.workspace import SourceFile, SourceProblem, Workspace
+from dashm.workspace.paths import first_outside
 
 if TYPE_CHECKING:
     from dashm.lsp.server import DashmServer
@@ -105,6 +106,14 @@ def capabilities(ls: DashmServer) -> tuple[bool, bool]:
 def edit_for(ls: DashmServer, fixes: list[Fix], text_of: dict[Path, tuple[str, int | None]]
              ) -> types.WorkspaceEdit | None:
     document_changes, create = capabilities(ls)
+    inside = [f for f in fixes if stays_inside(ls, f)]
+    if len(inside) != len(fixes):
+        analysis.log_message(ls, "dashm: a fix that would write outside the workspace folders "
+                             "(or through a link out of them) was not offered",
+                             types.MessageType.Warning)
+    if not inside:
+        return None
+    fixes = inside
 
     def document(path: Path) -> tuple[str, int | None]:
         if path in text_of:
@@ -119,6 +128,17 @@ def edit_for(ls: DashmServer, fixes: list[Fix], text_of: dict[Path, tuple[str, i
 
     return convert.workspace_edit(fixes, ls.workspace.position_codec, document,
                                   document_changes, create)
+
+
+def stays_inside(ls: DashmServer, fix: Fix) -> bool:
+    """Whether every file the fix edits or creates lies in a workspace folder, symlinks
+    resolved: a fix never writes outside the folders the user opened."""
+    targets = [*(e.path for e in fix.edits), *(c.path.parent for c in fix.creations)]
+    for target in targets:
+        folder = analysis.folder_for(ls, target)
+        if not folder.in_workspace or first_outside(folder.path, [target]) is not None:
+            return False
+    return True
 
 
 def _wanted(kind: str, only: list[str] | None) -> bool:

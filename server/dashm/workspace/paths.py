@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -21,4 +22,15 @@ def nearest_project_folder(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
             return folder
+    return None
+
+
+def first_outside(root: Path, paths: list[Path]) -> Path | None:
+    """The first path that is, or resolves (symlinks followed) to, a place outside `root`:
+    where a fix must not write."""
+    real_root = Path(os.path.realpath(root))
+    for path in paths:
+        if not is_within(Path(os.path.abspath(path)), root) or \
+                not is_within(Path(os.path.realpath(path)), real_root):
+            return path
     return None
