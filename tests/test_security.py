@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dashm.checker import apply_fix, check_paths
 from dashm.findings import FileCreation, Fix, Range, TextEdit
-from dashm.workspace import Workspace
+from dashm.workspace import SourceProblem, Workspace
 from trees import dashm, write_tree
 
 # Each writes a marker file when imported or run. Names dashm itself imports lazily (json,
@@ -150,3 +150,19 @@ async def main():
 
 asyncio.run(main())
 """
+
+
+def test_a_fix_that_cannot_be_written_is_refused_whole(tmp_path: Path) -> None:
+    # The edit cannot be encoded in the file's declared encoding: nothing is written, and the
+    # file the fix was to create first is taken back (all or nothing).
+    root = write_tree(tmp_path / "ws", {
+        "pkg/mod.py": "# -*- coding: latin-1 -*-\nimport util\n".encode("latin-1")})
+    source = Workspace(root, sys.executable).source(root / "pkg/mod.py")
+    assert not isinstance(source, SourceProblem)
+    fix = Fix("test", (TextEdit(root / "pkg/mod.py", Range.of(1, 0, 1, 0), "# \u015d\n"),),
+              (FileCreation(root / "pkg/__init__.py", ""),))
+    before = (root / "pkg/mod.py").read_bytes()
+    reason = apply_fix(fix, source, root)
+    assert reason is not None and "encoding" in reason
+    assert not (root / "pkg/__init__.py").exists()
+    assert (root / "pkg/mod.py").read_bytes() == before

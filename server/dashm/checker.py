@@ -144,10 +144,22 @@ def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | N
             return f"{creation.path} exists; dashm never overwrites a file"
     if _changed_on_disk(source):
         return f"{source.path} changed since it was analysed"
-    for creation in fix.creations:
-        with open(creation.path, "x", encoding="utf-8", newline="") as handle:
-            handle.write(creation.content)
-    _write_preserving_encoding(source.path, new_text)
+    created: list[Path] = []
+    try:
+        for creation in fix.creations:
+            # "x": if another process created it since the check above, refuse, never replace.
+            with open(creation.path, "x", encoding="utf-8", newline="") as handle:
+                created.append(creation.path)
+                handle.write(creation.content)
+        _write_preserving_encoding(source.path, new_text)
+    except (OSError, UnicodeEncodeError) as error:
+        for path in created:  # all or nothing: take back the files this fix created
+            path.unlink(missing_ok=True)
+        if isinstance(error, UnicodeEncodeError):
+            return f"the fixed text cannot be written in the file's encoding ({error.encoding})"
+        if isinstance(error, FileExistsError):
+            return f"{error.filename} exists; dashm never overwrites a file"
+        return f"could not write: {error.strerror or error} ({error.filename})"
     return None
 
 
