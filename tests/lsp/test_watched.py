@@ -83,3 +83,36 @@ async def test_code_lens_on_a_new_main_file(client: TestClient):
     main.unlink()
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
         types.FileEvent(uri=main.as_uri(), type=types.FileChangeType.Deleted)]))
+
+
+async def test_the_scan_publishes_pyproject_and_launch_json_findings(client: TestClient):
+    await until(client, client.scan_done.is_set, "the end of the initial scan")
+    pyproject = (client.folder / "pyproject.toml").as_uri()
+    launch = (client.folder / ".vscode" / "launch.json").as_uri()
+    await until(client, lambda: pyproject in client.published and launch in client.published,
+                "the scan's results for pyproject.toml and .vscode/launch.json")
+    assert codes(client.published[pyproject].diagnostics) == ["DM204"]
+    assert codes(client.published[launch].diagnostics) == ["DM205"]
+
+
+async def test_new_evidence_outside_python_files_reaches_open_files(client: TestClient):
+    (client.folder / "runner").mkdir()
+    (client.folder / "runner" / "__init__.py").write_text("", encoding="utf-8")
+    (client.folder / "runner" / "core.py").write_text("X = 1\n", encoding="utf-8")
+    folder_event(client, "runner", types.FileChangeType.Created)
+    uri = open_file(client, "runner/__init__.py")
+    assert not [d for d in await diagnostics(client, uri) if d.code == "DM202"]
+    workflow = client.folder / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("steps:\n  - run: python -m runner --check\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=workflow.as_uri(), type=types.FileChangeType.Created)]))
+    items = await diagnostics(client, uri, lambda d: any(i.code == "DM202" for i in d))
+    (item,) = [i for i in items if i.code == "DM202"]
+    assert ".github/workflows/ci.yml:2" in item.message
+    close_file(client, uri)
+    if client.variant.startswith("vscode"):
+        globs = [w["globPattern"] for r in client.registrations
+                 if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+                 for w in r.register_options["watchers"]]
+        assert "**/.github/workflows/*.{yml,yaml}" in globs

@@ -26,10 +26,10 @@ from dashm.findings import Finding
 from dashm.lsp import convert
 from dashm.lsp.settings import EditorSettings
 from dashm.rules import check_source, entrypoints
-from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace
+from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace, evidence
 from dashm.workspace.facts import FileFacts
 from dashm.workspace.paths import PROJECT_MARKERS, is_within, nearest_project_folder
-from dashm.workspace.walk import walk_python_files
+from dashm.workspace.walk import walk_entry_files, walk_python_files
 
 if TYPE_CHECKING:
     from dashm.lsp.server import DashmServer
@@ -203,9 +203,13 @@ WATCHED_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".so", ".pyd"})
 
 
 def may_change_imports(path: Path) -> bool:
-    """Whether a created, changed or deleted path can change what imports find: a Python
-    file, a project file, or a folder (one that exists, or a deleted path with no suffix)."""
+    """Whether a created, changed or deleted path can change results: a Python file, a
+    project file, a file DM202-DM205 read (README, Makefile, launch.json, CI workflows...),
+    or a folder (one that exists, or a deleted path with no suffix)."""
     if path.suffix in WATCHED_SUFFIXES or path.name in PROJECT_MARKERS:
+        return True
+    if entrypoints.is_entry_file(path) or evidence.may_hold_evidence(path):
+        evidence.forget_listings()
         return True
     return path.is_dir() or (not path.suffix and not path.exists())
 
@@ -382,14 +386,29 @@ def _disk_diagnostics(workspace: Workspace, path: Path, codec: Any) -> list[type
     return [convert.diagnostic(f, codec, lines) for f in findings]
 
 
+def _disk_entry_diagnostics(workspace: Workspace, path: Path, codec: Any
+                            ) -> list[types.Diagnostic]:
+    """DM204/DM205 of a pyproject.toml, launch.json, tasks.json or Makefile on disk."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, ValueError):
+        return []
+    _, findings, problems = entry_file_check(workspace, path, text)
+    lines = convert.lines_of(text)
+    return [*(convert.diagnostic(f, codec, lines) for f in findings),
+            *(convert.problem_diagnostic(p) for p in problems)]
+
+
 async def check_closed(ls: DashmServer, path: Path) -> None:
     """Publish the on-disk results of a file that was just closed."""
     folder = folder_for(ls, path)
-    if not folder.in_workspace or path.suffix not in (".py", ".pyi"):
+    entry = entrypoints.is_entry_file(path)
+    if not folder.in_workspace or (path.suffix not in (".py", ".pyi") and not entry):
         publish_disk(ls, convert.uri_of(path), [])
         return
+    check_on_disk = _disk_entry_diagnostics if entry else _disk_diagnostics
     try:
-        diagnostics = await ls.session.run(_disk_diagnostics, folder.workspace, path,
+        diagnostics = await ls.session.run(check_on_disk, folder.workspace, path,
                                            ls.workspace.position_codec)
     except InterpreterError:
         diagnostics = []
@@ -445,6 +464,25 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
                 ls.work_done_progress.report(token, types.WorkDoneProgressReport(
                     message=f"{number}/{len(paths)} files",
                     percentage=int(number * 100 / max(len(paths), 1))))
+        # pyproject.toml, launch.json, tasks.json, Makefiles: DM204 / DM205 in Problems too.
+        entries = await ls.session.run(lambda: list(walk_entry_files(folder.path)))
+        for path in entries:
+            if folder_for(ls, path) is not folder:
+                continue
+            uri = convert.uri_of(path)
+            seen.add(uri)
+            try:
+                diagnostics = await ls.session.run(_disk_entry_diagnostics, folder.workspace,
+                                                   path, codec)
+            except InterpreterError:
+                break
+            except Exception as error:  # one bad file must not stop the scan
+                log.exception("checking %s failed", path)
+                log_message(ls, f"dashm: checking {path} failed: {error!r}",
+                            types.MessageType.Error)
+                continue
+            if path not in open_paths(ls):
+                publish_disk(ls, uri, diagnostics)
         for uri in list(ls.session.disk_published):
             path = path_of(uri)
             if path is not None and is_within(path, folder.path) and uri not in seen \

@@ -28,7 +28,11 @@ from dashm.workspace.paths import is_within
 log = logging.getLogger(__name__)
 
 WATCHED_GLOBS = ("**/*.py", "**/*.pyi", "**/__init__.py", "**/pyproject.toml", "**/setup.py",
-                 "**/setup.cfg")
+                 "**/setup.cfg",
+                 # What DM202-DM205 read: where a project says how its code is run.
+                 "**/.vscode/{launch,tasks}.json", "**/{Makefile,makefile,GNUmakefile,justfile}",
+                 "**/README*", "**/.github/workflows/*.{yml,yaml}", "**/Dockerfile*",
+                 "**/{Procfile,tox.ini,.gitlab-ci.yml}")
 # Editors report a folder deleted, moved or created as one event for the folder itself, which
 # no file glob matches: watch every path for creation and deletion, and keep only folders.
 FOLDER_WATCHER = types.FileSystemWatcher(glob_pattern="**/*",

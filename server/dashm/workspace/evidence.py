@@ -72,6 +72,20 @@ _listings: dict[Path, tuple[float, list[Path]]] = {}
 LISTING_SECONDS = 5.0
 
 
+def may_hold_evidence(path: Path) -> bool:
+    """Whether a created, changed or deleted file can change the evidence (for watchers)."""
+    name = path.name
+    return name in TEXT_NAMES or name.startswith(("README.", "Dockerfile", "docker-compose",
+                                                  "compose.")) or \
+        (path.parent.name == "workflows" and path.suffix in (".yml", ".yaml")) or \
+        (path.parent.name == ".vscode" and name == "launch.json")
+
+
+def forget_listings() -> None:
+    """Drop the reused folder listings: a watcher said evidence files changed."""
+    _listings.clear()
+
+
 def candidate_files(folder: Path) -> list[Path]:
     """The files of `folder` that may say how code is run (the listing is reused for a few
     seconds: one `check` run, or one burst of editor requests, lists each folder once)."""
