@@ -152,3 +152,26 @@ def test_agrees_with_ast_on_the_standard_library() -> None:
                     name.name, (path, name)
         checked += 1
     assert checked > 100, os.listdir(stdlib)[:5]
+
+
+def test_skipping_quiet_function_bodies_changes_no_fact() -> None:
+    # A cold scan does not walk function bodies without `import`, `__main__` or a sys/site
+    # name; the facts must be exactly those of the full walk (which the editor uses).
+    import sysconfig
+
+    tricky = ("import sys as s\nimport site as t\n\ndef a():\n    s.path.insert(0, 'x')\n\n"
+              "def b():\n    t.addsitedir('y')\n\ndef c():\n    if __name__ == '__main__':\n"
+              "        pass\n\ndef d():\n    return 1\n")
+    sources = [tricky]
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    for path in sorted(stdlib.glob("*.py"))[:300]:
+        try:
+            sources.append(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            continue
+    for source in sources:
+        assert extract_facts(source) == extract_facts(source, plain_lines=set())
+    facts = extract_facts(tricky)
+    assert [m.description for m in facts.sys_path_mutations] == ["sys.path.insert()",
+                                                                 "site.addsitedir()"]
+    assert len(facts.main_guards) == 1

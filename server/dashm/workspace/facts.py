@@ -271,6 +271,14 @@ class _Collector:
         for stmt in body:
             self.visit(stmt, context, body, parent_removable)
 
+    def _may_hold_facts(self, stmt: ast.stmt) -> bool:
+        """Whether a function's text has what any fact needs: `import`, `__main__`, or a name
+        bound to `sys` or `site` (for sys.path changes). Most bodies have none, and walking
+        them is a third of a cold scan."""
+        text = "".join(self.index.lines[stmt.lineno - 1:stmt.end_lineno])
+        return "import" in text or "__main__" in text or any(
+            name in text for name in (*self.sys_names, *self.site_names))
+
     def _owns_lines(self, stmt: ast.stmt) -> bool:
         """No other statement shares the lines: only blanks before it, a comment after."""
         first = self.index.lines[stmt.lineno - 1].encode("utf-8")
@@ -287,6 +295,8 @@ class _Collector:
             if stmt.module != "__future__":
                 self._import(stmt, context)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if self.plain is None and not self._may_hold_facts(stmt):
+                return  # a cold scan skips bodies that cannot hold an import or a guard
             self.visit_body(stmt.body, _replace(context, in_function=True))
         elif isinstance(stmt, ast.ClassDef):
             self.visit_body(stmt.body, context)
