@@ -441,25 +441,12 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         # Facts of every file first: from the on-disk cache, else parsed on all cores.
         await ls.session.run(prefetch_folder, folder.workspace, paths)
         seen: set[str] = set()
-        codec = ls.workspace.position_codec
         for number, path in enumerate(paths, 1):
             if folder_for(ls, path) is not folder:  # a nested workspace folder scans it
                 continue
-            uri = convert.uri_of(path)
-            seen.add(uri)
-            try:
-                diagnostics = await ls.session.run(_disk_diagnostics, folder.workspace, path,
-                                                   codec)
-            except InterpreterError as error:
-                report_once(ls, f"{folder.path}: {error}", types.MessageType.Error)
+            seen.add(convert.uri_of(path))
+            if not await _publish_from_disk(ls, folder, path, _disk_diagnostics):
                 break
-            except Exception as error:  # one bad file must not stop the scan
-                log.exception("checking %s failed", path)
-                log_message(ls, f"dashm: checking {path} failed: {error!r}",
-                            types.MessageType.Error)
-                continue
-            if path not in open_paths(ls):
-                publish_disk(ls, uri, diagnostics)
             if token is not None and (number % 10 == 0 or number == len(paths)):
                 ls.work_done_progress.report(token, types.WorkDoneProgressReport(
                     message=f"{number}/{len(paths)} files",
@@ -469,20 +456,9 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         for path in entries:
             if folder_for(ls, path) is not folder:
                 continue
-            uri = convert.uri_of(path)
-            seen.add(uri)
-            try:
-                diagnostics = await ls.session.run(_disk_entry_diagnostics, folder.workspace,
-                                                   path, codec)
-            except InterpreterError:
+            seen.add(convert.uri_of(path))
+            if not await _publish_from_disk(ls, folder, path, _disk_entry_diagnostics):
                 break
-            except Exception as error:  # one bad file must not stop the scan
-                log.exception("checking %s failed", path)
-                log_message(ls, f"dashm: checking {path} failed: {error!r}",
-                            types.MessageType.Error)
-                continue
-            if path not in open_paths(ls):
-                publish_disk(ls, uri, diagnostics)
         for uri in list(ls.session.disk_published):
             path = path_of(uri)
             if path is not None and is_within(path, folder.path) and uri not in seen \
@@ -499,6 +475,25 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
     finally:
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
+
+
+async def _publish_from_disk(ls: DashmServer, folder: Folder, path: Path,
+                             check_on_disk: Callable[..., list[types.Diagnostic]]) -> bool:
+    """Check one closed file of a scan and publish its results; False when the interpreter
+    cannot be queried (the scan stops: every other file would fail the same way)."""
+    try:
+        diagnostics = await ls.session.run(check_on_disk, folder.workspace, path,
+                                           ls.workspace.position_codec)
+    except InterpreterError as error:
+        report_once(ls, f"{folder.path}: {error}", types.MessageType.Error)
+        return False
+    except Exception as error:  # one bad file must not stop the scan
+        log.exception("checking %s failed", path)
+        log_message(ls, f"dashm: checking {path} failed: {error!r}", types.MessageType.Error)
+        return True
+    if path not in open_paths(ls):
+        publish_disk(ls, convert.uri_of(path), diagnostics)
+    return True
 
 
 def settle_memory() -> None:
