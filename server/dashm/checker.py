@@ -10,11 +10,11 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashm.entryfiles import check_entry_paths
 from dashm.findings import Finding, Fix
+from dashm.results import MAX_FIX_PASSES, CheckResult
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.workspace import SourceFile, SourceProblem, Workspace
@@ -22,16 +22,6 @@ from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
 from dashm.workspace.walk import walk_python_files
-
-MAX_FIX_PASSES = 20
-
-
-@dataclass
-class CheckResult:
-    findings: list[Finding] = field(default_factory=list)
-    problems: list[SourceProblem] = field(default_factory=list)
-    fixed: int = 0
-    files: int = 0
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | SourceProblem]]:

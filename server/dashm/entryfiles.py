@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashm.findings import Finding, Fix
+from dashm.results import MAX_FIX_PASSES, CheckResult
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.rules.entrypoints import check_entry_text
 from dashm.workspace import SourceProblem, Workspace
 from dashm.workspace.jsonc import JsoncError, parse_jsonc
 from dashm.workspace.source import MAX_SOURCE_BYTES
 from dashm.workspace.walk import walk_entry_files
-
-MAX_FIX_PASSES = 20
-
-
-@dataclass
-class EntryResult:
-    findings: list[Finding] = field(default_factory=list)
-    problems: list[SourceProblem] = field(default_factory=list)
-    fixed: int = 0
-    files: int = 0
 
 
 def iter_entry_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Path]]:
@@ -58,8 +48,8 @@ def read_text(path: Path) -> str | SourceProblem:
 
 def check_entry_paths(workspace_for: Callable[[Path], Workspace], paths: Sequence[Path],
                       select: Sequence[str] = (), ignore: Sequence[str] = (),
-                      fix: bool = False) -> EntryResult:
-    result = EntryResult()
+                      fix: bool = False) -> CheckResult:
+    result = CheckResult()
     for start, path in iter_entry_files(paths):
         workspace = workspace_for(start)
         text = read_text(path)

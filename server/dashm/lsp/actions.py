@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from dashm.checker import MAX_FIX_PASSES
+from dashm.results import MAX_FIX_PASSES
 from dashm.findings import Fix, Position, Range, TextEdit
 from dashm.lsp import analysis, convert
 from dashm.rules import check_source
