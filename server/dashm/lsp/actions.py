@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from dashm.results import MAX_FIX_PASSES
 from dashm.findings import Fix, Position, Range, TextEdit
 from dashm.lsp import analysis, convert
+from dashm.results import MAX_FIX_PASSES
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.workspace import SourceFile, SourceProblem, Workspace
