@@ -34,10 +34,12 @@ class RawClient:
         self.next_id = 0
         self.reader: asyncio.Task[None] | None = None
 
-    async def start(self, cwd: Path) -> None:
+    async def start(self, cwd: Path, prefix: list[str] | None = None) -> None:
+        """Start the server (`prefix`: a command that runs it with fewer privileges)."""
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "dashm", "serve", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, cwd=cwd)
+            *(prefix or []), sys.executable, "-m", "dashm", "serve",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL, cwd=cwd)
         self.reader = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
@@ -289,17 +291,35 @@ async def test_many_files_and_files_deleted_during_the_scan(server: RawClient) -
     await server.alive()
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root reads folders whatever their mode")
+# Root reads any folder: without these two capabilities it obeys folder modes like any user.
+NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+
+
 async def test_unreadable_folder(server: RawClient) -> None:
     folder = server.folder  # type: ignore[attr-defined]
+    if os.geteuid() == 0:
+        import shutil
+
+        if shutil.which("setpriv") is None:
+            pytest.fail("as root this test needs setpriv (util-linux) to drop DAC overrides")
+        await server.stop()
+        await server.start(folder, NO_DAC)
     secret = folder / "secret"
     secret.mkdir()
     (secret / "x.py").write_text("import util\n")
     secret.chmod(0)
     try:
+        if os.geteuid() == 0:  # the premise: the server really cannot read it
+            probe = await asyncio.create_subprocess_exec(
+                *NO_DAC, sys.executable, "-c", f"import os; os.listdir({str(secret)!r})",
+                stderr=asyncio.subprocess.PIPE)
+            _, err = await probe.communicate()
+            assert probe.returncode != 0 and b"PermissionError" in err
         await server.initialize(folder)
         await server.scanned()
         await server.alive()
+        app = (folder / "pkg" / "app.py").as_uri()
+        found = await server.until(lambda: server.diagnostics(app), "pkg/app.py's findings")
+        assert [d["code"] for d in found] == ["DM101"]
     finally:
         secret.chmod(0o755)
