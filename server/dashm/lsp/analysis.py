@@ -200,18 +200,28 @@ def pyproject_problems(workspace: Workspace, path: Path) -> list[str]:
 
 # Files whose creation or deletion changes what an import finds.
 WATCHED_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".so", ".pyd"})
+# Tools' own folders: what happens inside them never changes dashm's results, and a commit or
+# a test run creates and deletes many extension-less files there (which look like folders).
+TOOL_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "__pycache__", ".mypy_cache",
+                          ".pytest_cache", ".ruff_cache", ".dashm_cache", ".hypothesis",
+                          "node_modules", ".tox", ".nox"})
 
 
 def may_change_imports(path: Path) -> bool:
     """Whether a created, changed or deleted path can change results: a Python file, a
     project file, a file DM202-DM205 read (README, Makefile, launch.json, CI workflows...),
     or a folder (one that exists, or a deleted path with no suffix)."""
-    if path.suffix in WATCHED_SUFFIXES or path.name in PROJECT_MARKERS:
-        return True
-    if entrypoints.is_entry_file(path) or evidence.may_hold_evidence(path):
-        evidence.forget_listings()
+    if not TOOL_FOLDERS.isdisjoint(path.parts):
+        return False
+    if path.suffix in WATCHED_SUFFIXES or path.name in PROJECT_MARKERS \
+            or is_evidence(path):
         return True
     return path.is_dir() or (not path.suffix and not path.exists())
+
+
+def is_evidence(path: Path) -> bool:
+    """A file DM202-DM205 read: where a project says how its code is run."""
+    return entrypoints.is_entry_file(path) or evidence.may_hold_evidence(path)
 
 
 def is_python(uri: str, language_id: str | None = None) -> bool:

@@ -23,6 +23,7 @@ from dashm.lsp import actions, analysis, commands, convert, hover, lenses, links
 from dashm.lsp.analysis import Session
 from dashm.lsp.documents import LspWorkspace
 from dashm.lsp.settings import SECTION, parse_settings
+from dashm.workspace import evidence
 from dashm.workspace.paths import is_within
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,8 @@ async def did_change_watched_files(ls: DashmServer,
              if (p := analysis.path_of(change.uri)) and analysis.may_change_imports(p)]
     if not paths:
         return
+    if any(analysis.is_evidence(p) for p in paths):
+        evidence.forget_listings()  # the next check lists those folders again
     workspaces = [f.workspace for f in (*ls.session.folders.values(),
                                         *ls.session.loose.values())]
 
