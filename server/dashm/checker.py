@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dashm.entryfiles import check_entry_paths
 from dashm.findings import Finding, Fix
-from dashm.results import MAX_FIX_PASSES, CheckResult
+from dashm.results import CheckResult, fix_one_at_a_time
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.workspace import SourceFile, SourceProblem, Workspace
@@ -79,34 +79,28 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
 def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
              ignore: Sequence[str]) -> tuple[list[Finding], int, SourceProblem | None]:
     """Apply fixes to one file until none is left; returns what remains and the count."""
-    fixed = 0
-    refused: set[tuple[str, str]] = set()
-    reasons: dict[tuple[str, str], str] = {}
-    findings = check_source(workspace, source, select, ignore)
-    for _ in range(MAX_FIX_PASSES):
-        candidates = [f for f in findings if f.fix and (f.code, f.fix.title) not in refused]
-        if not candidates:
-            break
-        finding = candidates[0]
-        assert finding.fix is not None
-        problem = apply_fix(finding.fix, source, workspace.folder)
+    stopped: list[SourceProblem] = []
+
+    def apply(fix: Fix) -> list[Finding] | str | None:
+        nonlocal source
+        problem = apply_fix(fix, source, workspace.folder)
         if problem:
-            refused.add((finding.code, finding.fix.title))
-            reasons[(finding.code, finding.fix.title)] = problem
-            continue
-        fixed += 1
-        for created in finding.fix.creations:
+            return problem
+        for created in fix.creations:
             workspace.invalidate(created.path)
         workspace.invalidate(source.path)
         reread = workspace.source(source.path)
         if isinstance(reread, SourceProblem):
-            return findings, fixed, reread
+            stopped.append(reread)
+            return None
         source = reread
-        findings = check_source(workspace, source, select, ignore)
-    # Say why a fix that was offered was not applied (only for findings still there).
-    left = [f"{f.code} at line {f.range.start.line + 1}: {reasons[(f.code, f.fix.title)]}"
-            for f in findings if f.fix and (f.code, f.fix.title) in reasons]
-    if left:
+        return check_source(workspace, source, select, ignore)
+
+    findings, fixed, left = fix_one_at_a_time(check_source(workspace, source, select, ignore),
+                                              apply)
+    if stopped:
+        return findings, fixed, stopped[0]
+    if left:  # say why a fix that was offered was not applied
         return findings, fixed, SourceProblem(source.path, "not fixed: " + "; ".join(left))
     return findings, fixed, None
 

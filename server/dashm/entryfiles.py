@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from dashm.findings import Finding, Fix
-from dashm.results import MAX_FIX_PASSES, CheckResult
+from dashm.results import CheckResult, fix_one_at_a_time
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.rules.entrypoints import check_entry_text
 from dashm.workspace import SourceProblem, Workspace
@@ -69,22 +69,16 @@ def check_entry_paths(workspace_for: Callable[[Path], Workspace], paths: Sequenc
 
 def fix_entry_file(workspace: Workspace, path: Path, text: str, select: Sequence[str],
                    ignore: Sequence[str]) -> tuple[list[Finding], int, SourceProblem | None]:
-    fixed = 0
-    refused: set[tuple[str, str]] = set()
-    findings = check_entry_text(workspace, path, text, select, ignore)
-    for _ in range(MAX_FIX_PASSES):
-        candidates = [f for f in findings if f.fix and (f.code, f.fix.title) not in refused]
-        if not candidates:
-            break
-        finding = candidates[0]
-        assert finding.fix is not None
-        new_text = apply_text_fix(path, text, finding.fix)
+    def apply(fix: Fix) -> list[Finding] | str:
+        nonlocal text
+        new_text = apply_text_fix(path, text, fix)
         if new_text is None:
-            refused.add((finding.code, finding.fix.title))
-            continue
-        fixed += 1
+            return "refused"  # (entry files report no reason)
         text = new_text
-        findings = check_entry_text(workspace, path, text, select, ignore)
+        return check_entry_text(workspace, path, text, select, ignore)
+
+    findings, fixed, _ = fix_one_at_a_time(check_entry_text(workspace, path, text, select,
+                                                            ignore), apply)
     return findings, fixed, None
 
 

@@ -7,15 +7,15 @@ Fix-all applies one fix at a time to the buffer text and re-checks after each, e
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from dashm.findings import Fix, Position, Range, TextEdit
+from dashm.findings import Finding, Fix, Position, Range, TextEdit
 from dashm.lsp import analysis, convert
-from dashm.results import MAX_FIX_PASSES
+from dashm.results import fix_one_at_a_time
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.workspace import SourceFile, SourceProblem, Workspace
@@ -43,35 +43,34 @@ class FixAll:
 def fix_all(workspace: Workspace, source: SourceFile) -> FixAll:
     """Apply every safe fix to the buffer text, re-checking after each (worker thread)."""
     text = source.text
-    fixed = 0
-    refused: set[tuple[str, str]] = set()
     creations: list[Fix] = []
-    findings = check_source(workspace, source)
-    for _ in range(MAX_FIX_PASSES):
-        candidates = [f for f in findings if f.fix and (f.code, f.fix.title) not in refused]
-        if not candidates:
-            break
-        finding = candidates[0]
-        fix = finding.fix
-        assert fix is not None
+
+    def without_created(findings: list[Finding]) -> list[Finding]:
+        # A file a fix creates appears only once the editor applies the edit: until then its
+        # findings stay, and must not be fixed twice.
+        titles = {c.title for c in creations}
+        return [replace(f, fix=None) if f.fix and f.fix.title in titles else f
+                for f in findings]
+
+    def apply(fix: Fix) -> list[Finding] | str | None:
+        nonlocal text
         own = [e for e in fix.edits if e.path == source.path]
+        if len(own) != len(fix.edits) or any(c.path.exists() for c in fix.creations):
+            return "the fix edits another file or overwrites one"
         try:
-            if len(own) != len(fix.edits) or any(c.path.exists() for c in fix.creations):
-                raise ValueError("the fix edits another file or overwrites one")
             new_text = apply_edits(text, own)
             ast.parse(new_text)
-        except (OverlappingEdits, SyntaxError, ValueError):
-            refused.add((finding.code, fix.title))
-            continue
+        except (OverlappingEdits, SyntaxError) as error:
+            return str(error)
         if fix.creations:
             creations.append(Fix(fix.title, (), fix.creations))
-            refused.add((finding.code, fix.title))  # the file appears only once applied
-        fixed += 1
         text = new_text
         reread = workspace.source(source.path, text)
         if isinstance(reread, SourceProblem) or reread.facts.syntax_error is not None:
-            break
-        findings = check_source(workspace, reread)
+            return None
+        return without_created(check_source(workspace, reread))
+
+    _, fixed, _ = fix_one_at_a_time(check_source(workspace, source), apply)
     return FixAll(text, fixed, creations)
 
 
