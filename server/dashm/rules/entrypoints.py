@@ -280,17 +280,24 @@ def _cwd_text(cwd: Path, folder: Path) -> str:
     return str(cwd)
 
 
-def _check_launch(workspace: Workspace, path: Path, text: str) -> Iterator[Finding]:
+def _top_level_array(text: str, key: str) -> list[Node]:
+    """The items of the array under `key` in a JSONC object (launch.json's "configurations",
+    tasks.json's "tasks"); none when the text is not such an object: the editor reports JSON
+    errors itself."""
     try:
         root = parse_jsonc(text)
     except JsoncError:
-        return  # the editor reports JSON errors itself
+        return []
+    member = root.get(key) if root.kind == "object" else None
+    if member is None or member.value.kind != "array":
+        return []
+    return member.value.items
+
+
+def _check_launch(workspace: Workspace, path: Path, text: str) -> Iterator[Finding]:
     folder = path.parent.parent
-    configurations = root.get("configurations") if root.kind == "object" else None
-    if configurations is None or configurations.value.kind != "array":
-        return
     index = LineIndex(text)
-    for config in configurations.value.items:
+    for config in _top_level_array(text, "configurations"):
         if config.kind != "object" or config.string("type") not in ("python", "debugpy"):
             continue
         if config.string("request") not in (None, "launch") or config.get("module"):
@@ -360,16 +367,9 @@ def _launch_edits(path: Path, text: str, index: LineIndex, config: Node, program
 
 
 def _check_tasks(workspace: Workspace, path: Path, text: str) -> Iterator[Finding]:
-    try:
-        root = parse_jsonc(text)
-    except JsoncError:
-        return
     folder = path.parent.parent
-    tasks = root.get("tasks") if root.kind == "object" else None
-    if tasks is None or tasks.value.kind != "array":
-        return
     index = LineIndex(text)
-    for task in tasks.value.items:
+    for task in _top_level_array(text, "tasks"):
         if task.kind != "object":
             continue
         options = task.get("options")
