@@ -1,10 +1,10 @@
-"""Which file events the language server acts on (lsp/analysis.may_change_imports)."""
+"""Which file events the language server acts on (lsp/analysis.may_change_results)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dashm.lsp.analysis import may_change_imports
+from dashm.lsp.analysis import may_change_results
 
 
 def test_events_that_can_change_results(tmp_path: Path) -> None:
@@ -12,7 +12,7 @@ def test_events_that_can_change_results(tmp_path: Path) -> None:
     for relative in ("pkg/mod.py", "pkg/stub.pyi", "pyproject.toml", "setup.cfg",
                      "README.md", "Makefile", ".vscode/launch.json",
                      ".github/workflows/ci.yml", "Dockerfile", "pkg", "gone_folder"):
-        assert may_change_imports(tmp_path / relative), relative
+        assert may_change_results(tmp_path / relative), relative
 
 
 def test_events_inside_tools_folders_and_other_files_are_ignored(tmp_path: Path) -> None:
@@ -21,4 +21,4 @@ def test_events_inside_tools_folders_and_other_files_are_ignored(tmp_path: Path)
                      "pkg/__pycache__/mod.cpython-311.pyc", "node_modules/left-pad/index.js",
                      ".pytest_cache/v/cache/lastfailed", ".mypy_cache/3.11/pkg", "notes.txt",
                      "image.png"):
-        assert not may_change_imports(tmp_path / relative), relative
+        assert not may_change_results(tmp_path / relative), relative

@@ -207,7 +207,7 @@ TOOL_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "__pycache__", ".mypy_c
                           "node_modules", ".tox", ".nox"})
 
 
-def may_change_imports(path: Path) -> bool:
+def may_change_results(path: Path) -> bool:
     """Whether a created, changed or deleted path can change results: a Python file, a
     project file, a file DM202-DM205 read (README, Makefile, launch.json, CI workflows...),
     or a folder (one that exists, or a deleted path with no suffix)."""

@@ -178,7 +178,7 @@ async def did_change_watched_files(ls: DashmServer,
                                    params: types.DidChangeWatchedFilesParams) -> None:
     """workspace/didChangeWatchedFiles: forget what changed, re-check open files, rescan."""
     paths = [p for change in params.changes
-             if (p := analysis.path_of(change.uri)) and analysis.may_change_imports(p)]
+             if (p := analysis.path_of(change.uri)) and analysis.may_change_results(p)]
     if not paths:
         return
     if any(analysis.is_evidence(p) for p in paths):
