@@ -9,7 +9,7 @@ import sysconfig
 from pathlib import Path
 
 from dashm.workspace import Workspace, prefetch
-from dashm.workspace.facts import extract_facts
+from dashm.workspace.skeleton import quick_facts
 
 
 def test_pool_and_sequential_facts_agree(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -22,7 +22,7 @@ def test_pool_and_sequential_facts_agree(monkeypatch) -> None:  # type: ignore[n
     prefetch.prefetch([(workspace, f) for f in files], workers=2)
     for path in files:
         source = workspace.source(path)
-        assert source.facts == extract_facts(path.read_text(encoding="utf-8")), path
+        assert source.facts == quick_facts(path.read_text(encoding="utf-8")), path
 
 
 def test_check_output_does_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from dashm.entryfiles import check_entry_paths
-from dashm.findings import Finding, Fix
+from dashm.findings import Finding, Fix, Severity
 from dashm.results import CheckResult, fix_one_at_a_time
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
@@ -38,10 +38,14 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | SourceProbl
 
 
 def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = (),  # type: ignore[no-untyped-def]
-                ignore: Sequence[str] = (), fix: bool = False) -> CheckResult:
+                ignore: Sequence[str] = (), fix: bool = False, hints: bool = True) -> CheckResult:
     """Check every Python file under `paths`; `workspace_for(argument)` gives the Workspace
-    of each command-line argument."""
+    of each command-line argument. `hints`: report findings of severity HINT (DM203)."""
     result = CheckResult()
+
+    def keep(finding: Finding) -> bool:
+        return hints or finding.severity is not Severity.HINT
+
     items = list(iter_files(paths))
     prefetch_paths(workspace_for, items)  # facts of every file: cached, or parsed on all cores
     for start, item in items:
@@ -54,22 +58,30 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
             result.problems.append(source)
             continue
         result.files += 1
+        findings = [] if source.facts.syntax_error else check_source(workspace, source, select,
+                                                                      ignore, hints)
+        if fix and source.facts.scanned and any(f.fix for f in findings):
+            # A fix edits only a file that parses in full: a skeleton (skeleton.py) does not
+            # see syntax errors outside the lines it keeps.
+            source = workspace.parsed(item)
+            if isinstance(source, SourceProblem):
+                result.problems.append(source)
+                continue
         if source.facts.syntax_error is not None:
             error = source.facts.syntax_error
             result.problems.append(SourceProblem(
                 item, f"skipped: syntax error at line {error.position.line + 1}, column "
                       f"{error.position.column + 1}: {error.message}"))
             continue
-        findings = check_source(workspace, source, select, ignore)
         if fix and any(f.fix for f in findings):
             findings, fixed, problem = fix_file(workspace, source, select, ignore)
             result.fixed += fixed
             if problem:
                 result.problems.append(problem)
-        result.findings.extend(findings)
+        result.findings.extend(f for f in findings if keep(f))
     # pyproject.toml, launch.json, tasks.json, Makefiles: DM204 / DM205.
     entries = check_entry_paths(workspace_for, paths, select, ignore, fix)
-    result.findings.extend(entries.findings)
+    result.findings.extend(f for f in entries.findings if keep(f))
     result.problems.extend(entries.problems)
     result.fixed += entries.fixed
     result.files += entries.files

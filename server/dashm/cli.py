@@ -16,8 +16,8 @@ from pathlib import Path
 
 from dashm import __version__
 from dashm.checker import check_paths
-from dashm.findings import Severity
 from dashm.report import FORMATS, render, render_problems
+from dashm.rules import HINT_CODES
 from dashm.workspace import InterpreterError, Settings, Workspace
 from dashm.workspace.paths import is_within, nearest_project_folder
 
@@ -122,9 +122,12 @@ class _Workspaces:
         self.python = python
         self.settings = settings
         self._by_folder: dict[Path, Workspace] = {}
+        self._folders: dict[Path, Path] = {}  # command-line argument -> its workspace folder
 
     def __call__(self, argument: Path) -> Workspace:
-        folder = workspace_folder(argument)
+        folder = self._folders.get(argument)
+        if folder is None:
+            folder = self._folders[argument] = workspace_folder(argument)
         workspace = self._by_folder.get(folder)
         if workspace is None:
             workspace = self._by_folder[folder] = Workspace(folder, self.python, self.settings)
@@ -134,10 +137,10 @@ class _Workspaces:
 def _check(args: argparse.Namespace) -> int:
     settings = Settings(import_style=args.import_style)
     workspaces = _Workspaces(args.python, settings)
-    result = check_paths(workspaces, args.paths, args.select, args.ignore, fix=args.fix)
     # Hints (DM203) are for the editor; the command line shows them only when selected.
-    result.findings = [f for f in result.findings if f.severity is not Severity.HINT
-                       or any(f.code.startswith(c) for c in args.select)]
+    hints = any(code.startswith(c) for code in HINT_CODES for c in args.select)
+    result = check_paths(workspaces, args.paths, args.select, args.ignore, fix=args.fix,
+                         hints=hints)
     if result.problems:
         print(render_problems(result.problems), file=sys.stderr)
     for workspace in workspaces._by_folder.values():

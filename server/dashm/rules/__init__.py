@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from dashm.findings import Finding
+from dashm.findings import Finding, Severity
 from dashm.rules.context import FileContext
 from dashm.rules.imports import check_imports
 from dashm.rules.packages import check_packages
@@ -19,24 +19,26 @@ from dashm.workspace import SourceFile, Workspace
 RULE_FAMILIES = (check_imports, check_sys_path, check_shadowing, check_packages)
 # Findings that say the file does not (yet) work, or works differently, under `python -m`.
 MODULE_MODE_PROBLEMS = frozenset({"DM101", "DM102", "DM103", "DM105"})
+HINT_CODES = frozenset({"DM203"})  # findings of severity HINT: for editors
 
 
-def check_source(workspace: Workspace, source: SourceFile,
-                 select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Finding]:
-    """Findings for one parsed file, suppressions applied, in source order."""
+def check_source(workspace: Workspace, source: SourceFile, select: Sequence[str] = (),
+                 ignore: Sequence[str] = (), hints: bool = True) -> list[Finding]:
+    """Findings for one parsed file, suppressions applied, in source order; without hints
+    (severity HINT: DM203) if `hints` is False."""
     if source.facts.syntax_error is not None:
         return []
     location = workspace.locate(source.path)
     project = workspace.project_for(source.path)
-    ctx = FileContext(workspace, source, location, project)
+    ctx = FileContext(workspace, source, location, project, hints)
     findings = [f for family in RULE_FAMILIES for f in family(ctx)]
     if any(f.code in MODULE_MODE_PROBLEMS for f in findings):
         # "Run it as `python -m`" (DM203) waits until the imports work that way.
         findings = [f for f in findings if f.code != "DM203"]
     selected = tuple(select) or project.select
     ignored = (*ignore, *project.ignore, *project.ignored_for(source.path))
-    kept = [f for f in findings
-            if _matches(f.code, selected or ("DM",)) and not _matches(f.code, ignored)
+    kept = [f for f in findings if (hints or f.severity is not Severity.HINT)
+            and _matches(f.code, selected or ("DM",)) and not _matches(f.code, ignored)
             and not _silenced_inline(f, source)]
     return sorted(kept, key=lambda f: (f.range, f.code))
 

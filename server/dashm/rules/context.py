@@ -32,6 +32,7 @@ class FileContext:
     source: SourceFile
     location: Location
     project: ProjectConfig
+    hints: bool = True  # False when no one will show hints (DM203): skip the work
 
     @property
     def path(self) -> Path:

@@ -131,7 +131,7 @@ def _check_reference(workspace: Workspace, project: ProjectConfig, path: Path, t
     if not attr or found.path is None or found.path.suffix != ".py":
         return None
     head = attr.split(".")[0]
-    source = workspace.source(found.path)
+    source = workspace.parsed(found.path)
     if not isinstance(source, SourceFile) or source.facts.syntax_error is not None:
         return None
     facts = source.facts

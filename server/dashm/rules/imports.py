@@ -97,7 +97,7 @@ def _names_exist(ctx: FileContext, fact: ImportFact, module: Resolved) -> bool:
     names = [a.name for a in fact.names if a.name != "*"]
     defined: frozenset[str] | None = None
     if module.kind in ("module", "package") and module.path and module.path.suffix == ".py":
-        source = ctx.workspace.source(module.path)
+        source = ctx.workspace.parsed(module.path)
         facts = getattr(source, "facts", None)
         if facts is not None and facts.syntax_error is None and not any(
                 a.name == "*" for i in facts.imports for a in i.names) and \

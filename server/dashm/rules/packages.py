@@ -372,7 +372,7 @@ def _definition(ctx: FileContext, module: str, name: str) -> ast.AST | bool | No
                                                    ctx.location.root))
     if found is None or found.path is None or found.path.suffix != ".py":
         return None if found is None or found.kind == "namespace" else True
-    source = ctx.workspace.source(found.path)
+    source = ctx.workspace.parsed(found.path)
     if not isinstance(source, SourceFile) or source.facts.syntax_error is not None:
         return True
     if name not in source.facts.top_level_names:
@@ -406,7 +406,7 @@ def _returns_value(function: ast.AST | bool) -> bool:
 # -- DM203 -----------------------------------------------------------------------------------
 def _main_guard_hint(ctx: FileContext) -> Iterator[Finding]:
     guards = ctx.source.facts.main_guards
-    if not guards or ctx.path.name in ("__main__.py", "__init__.py"):
+    if not ctx.hints or not guards or ctx.path.name in ("__main__.py", "__init__.py"):
         return
     module = ctx.location.run_module
     if module is None or "." not in module:

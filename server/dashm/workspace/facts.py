@@ -12,6 +12,7 @@ import ast
 import bisect
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TypeVar
 
 from dashm.findings import Position, Range
@@ -87,6 +88,10 @@ class FileFacts:
     noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)
     syntax_error: SyntaxProblem | None = None
     shebang: bool = False
+    # True for facts read from a skeleton (skeleton.py): the imports, sys.path changes and
+    # guards are those of a full parse, but the syntax was not checked and top_level_names
+    # is empty. Workspace.parsed() gives the full facts where those matter.
+    scanned: bool = False
 
     @property
     def runnable_by_path(self) -> bool:
@@ -116,12 +121,27 @@ def split_lines(text: str) -> list[str]:
 class LineIndex:
     """Converts between ast's (1-based line, UTF-8 byte column) and code-point positions."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = split_lines(text)
-        self.starts = [0]
-        for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line))
+    def __init__(self, text: str, lines: list[str] | None = None) -> None:
+        self.lines = split_lines(text) if lines is None else lines
+        self._text: str | None = text if lines is None else None
+        self._starts: list[int] | None = None
+
+    @classmethod
+    def of_lines(cls, lines: list[str]) -> LineIndex:
+        """An index over lines already split (the text is joined only if someone asks)."""
+        return cls("", lines)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self.lines)
+        return self._text
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = list(accumulate(map(len, self.lines), initial=0))
+        return self._starts
 
     def position(self, lineno: int, byte_col: int) -> Position:
         line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
@@ -180,6 +200,24 @@ def extract_facts(text: str, plain_lines: set[int] | None = None,
         top_level_names=_intern(frozenset(_top_level_names(tree))),
         noqa=noqa,
         shebang=text.startswith("#!"),
+    )
+
+
+def facts_of_skeleton(tree: ast.Module, lines: list[str], text: str) -> FileFacts | None:
+    """The facts a skeleton's tree holds (see skeleton.py): `lines` are the skeleton's lines,
+    `text` the whole file's text (for `# noqa` and the shebang). None if it nests too deep."""
+    collector = _Collector(LineIndex.of_lines(lines))
+    try:
+        collector.visit_body(tree.body, ImportContext())
+    except RecursionError:
+        return None
+    return FileFacts(
+        imports=tuple(collector.imports),
+        sys_path_mutations=tuple(collector.mutations),
+        main_guards=tuple(collector.main_guards),
+        noqa=_noqa_comments(text),
+        shebang=text.startswith("#!"),
+        scanned=True,
     )
 
 
@@ -362,7 +400,7 @@ class _Collector:
                                                    own_lines=self._owns_lines(stmt),
                                                    indent=indent)))
             return
-        module_range, target_range = self._from_target(statement.start, stmt.module)
+        module_range, target_range = self._from_target(statement, stmt.module)
         self.imports.append(_intern(ImportFact(stmt.module, stmt.level, names, statement,
                                                context, module_range, target_range,
                                                self._owns_lines(stmt), indent)))
@@ -372,10 +410,12 @@ class _Collector:
             return self.index.node_range(alias)
         return self.index.node_range(stmt)
 
-    def _from_target(self, start: Position, module: str | None) -> tuple[Range, Range]:
-        """Ranges of `a.b` and of `..a.b` in `from ..a.b import c`, read from the text."""
-        text = self.index.text
-        offset = self._skip_blank(text, self.index.offset(start) + len("from"))
+    def _from_target(self, statement: Range, module: str | None) -> tuple[Range, Range]:
+        """Ranges of `a.b` and of `..a.b` in `from ..a.b import c`, read from the text of the
+        statement's own lines."""
+        lines = self.index.lines[statement.start.line:statement.end.line + 1]
+        text = "".join(lines)
+        offset = self._skip_blank(text, statement.start.column + len("from"))
         target_start = offset
         while text.startswith(".", offset):
             offset = self._skip_blank(text, offset + 1)
@@ -398,7 +438,12 @@ class _Collector:
             target_end = len(text[:dots_end].rstrip(" \t"))
         else:
             target_end = module_end
-        at = self.index.position_at
+        starts = list(accumulate(map(len, lines), initial=0))
+
+        def at(offset: int) -> Position:
+            line = min(bisect.bisect_right(starts, offset) - 1, len(lines) - 1)
+            return _position(statement.start.line + line, offset - starts[line])
+
         return (_range(at(module_start), at(module_end)),
                 _range(at(target_start), at(target_end)))
 

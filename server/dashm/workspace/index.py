@@ -7,6 +7,7 @@ changed or deleted file can affect, so the CLI and the language server share one
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,7 @@ class Workspace:
         self._projects: dict[Path, ProjectConfig] = {}
         self._project_folders: dict[Path, Path] = {}
         self._facts: dict[Path, tuple[object, SourceFile]] = {}
+        self._real_folders: dict[str, str] = {}  # folder -> its realpath (script_dir)
         # Open buffers: the text the facts are of, its plain lines and how many module-level
         # statements bind each name (incremental.py).
         self._buffers: dict[Path, tuple[str, frozenset[int], dict[str, int]]] = {}
@@ -186,6 +188,18 @@ class Workspace:
             return None
         return ("disk", stat.st_size, stat.st_mtime_ns)
 
+    def parsed(self, path: Path) -> SourceFile | SourceProblem:
+        """`source(path)` with the facts of a full parse: a file's top-level names and syntax
+        errors, which facts read from a skeleton (skeleton.py) leave out."""
+        source = self.source(path)
+        if isinstance(source, SourceProblem) or not source.facts.scanned:
+            return source
+        full = SourceFile(source.path, source.text, parsed_facts(source.text, self.folder))
+        entry = self._facts.get(source.path)
+        if entry is not None and entry[1] is source:
+            self._facts[source.path] = (entry[0], full)
+        return full
+
     def remember(self, path: Path, key: object, source: SourceFile) -> None:
         """File facts computed elsewhere (a process pool, see prefetch.py) under `key`."""
         self._facts[Path(os.path.abspath(path))] = (key, source)
@@ -193,7 +207,13 @@ class Workspace:
     # -- resolution --------------------------------------------------------------------
     def script_dir(self, path: Path) -> Path:
         """sys.path[0] under `python path`: the file's own folder, symlinks resolved."""
-        return Path(os.path.realpath(path)).parent
+        if os.path.islink(path):
+            return Path(os.path.realpath(path)).parent
+        folder = os.path.dirname(os.path.abspath(path))
+        real = self._real_folders.get(folder)
+        if real is None:  # one realpath per folder, not per file (it stats every part)
+            real = self._real_folders[folder] = os.path.realpath(folder)
+        return Path(real)
 
     def search_path(self, first: Path) -> tuple[Path, ...]:
         return (first, *self.environment.sys_path)
@@ -263,6 +283,7 @@ class Workspace:
         if path.suffix not in FILE_SUFFIXES or path.is_dir():
             # A folder (or what was one): every listing cached below it is stale.
             self.folders.invalidate_tree(path)
+            self._real_folders.clear()
         # A file in a new folder also changes its ancestors' listings (a new sub-folder).
         folder = path.parent
         while True:
@@ -277,15 +298,28 @@ class Workspace:
 
 
 def cached_facts(text: str, folder: Path) -> FileFacts:
-    """`extract_facts(text)`, from `folder`'s on-disk cache when this text was seen before."""
+    """The facts of a file's text (from a skeleton where it can, see skeleton.py), from
+    `folder`'s on-disk cache when this text was seen before."""
+    from dashm.workspace.skeleton import quick_facts
+
+    return _cached(text, folder, quick_facts, accept_scanned=True)
+
+
+def parsed_facts(text: str, folder: Path) -> FileFacts:
+    """`extract_facts(text)`: a full parse, from the on-disk cache when one was made before."""
+    return _cached(text, folder, extract_facts, accept_scanned=False)
+
+
+def _cached(text: str, folder: Path, extract: Callable[[str], FileFacts],
+            accept_scanned: bool) -> FileFacts:
     from dashm.workspace import cache
 
     store = cache.shared(folder)
     if store is None:
-        return extract_facts(text)
+        return extract(text)
     key = cache.digest(text)
     facts = store.get(key)
-    if facts is None:
-        facts = extract_facts(text)
-        store.put(key, facts)
+    if facts is None or (facts.scanned and not accept_scanned):
+        facts = extract(text)
+        store.put(key, facts)  # a full parse replaces a skeleton's facts: it tells more
     return facts

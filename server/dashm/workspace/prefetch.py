@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dashm.workspace import cache
-from dashm.workspace.facts import FileFacts, extract_facts, intern
+from dashm.workspace.facts import FileFacts, intern
 from dashm.workspace.index import SourceFile, Workspace
+from dashm.workspace.skeleton import quick_facts
 from dashm.workspace.source import SourceProblem, read_source
 
 MIN_FILES_FOR_POOL = 64
@@ -54,18 +55,21 @@ def _gc_paused() -> Iterator[None]:
 
 def _extract_many(texts: list[str]) -> list[FileFacts]:
     with _gc_paused():
-        return [extract_facts(text) for text in texts]
+        return [quick_facts(text) for text in texts]
 
 
-def prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None = None) -> None:
+def prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None = None,
+             share: bool = True) -> None:
     """Fill each workspace's facts for `items`; files that cannot be read are left alone
-    (the caller's own read reports them)."""
+    (the caller's own read reports them). `share`: make the facts share this process's
+    objects (worth it in a long-lived server; a one-off command line skips it)."""
     with _gc_paused():
-        _prefetch(items, workers)
+        _prefetch(items, workers, share)
     gc.freeze()  # what survives (texts, facts) lives as long as the workspace: never re-walk it
 
 
-def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None) -> None:
+def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
+              share: bool) -> None:
     pending: list[tuple[Workspace, Path, object, str, bytes | None]] = []
     for workspace, path in items:
         store = cache.shared(workspace.folder)
@@ -83,7 +87,7 @@ def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None) -> N
             pending.append((workspace, path, key, text, digest))
     if not pending:
         return
-    results = _extract_all([p[3] for p in pending], workers or jobs())
+    results = _extract_all([p[3] for p in pending], workers or jobs(), share)
     for (workspace, path, key, text, digest), facts in zip(pending, results, strict=True):
         store = cache.shared(workspace.folder)
         if store is not None and digest is not None:
@@ -91,7 +95,7 @@ def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None) -> N
         workspace.remember(path, key, SourceFile(path, text, facts))
 
 
-def _extract_all(texts: list[str], workers: int) -> list[FileFacts]:
+def _extract_all(texts: list[str], workers: int, share: bool = True) -> list[FileFacts]:
     if workers <= 1 or len(texts) < MIN_FILES_FOR_POOL:
         return _extract_many(texts)
     chunks: list[list[str]] = [[]]
@@ -105,7 +109,8 @@ def _extract_all(texts: list[str], workers: int) -> list[FileFacts]:
     try:
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
             # Unpickled facts are copies: share this process's objects again (less memory).
-            return [intern(facts) for part in pool.map(_extract_many, chunks) for facts in part]
+            parts = pool.map(_extract_many, chunks)
+            return [intern(f) if share else f for part in parts for f in part]
     except (OSError, RuntimeError, ImportError):  # no processes here (sandbox, limits)
         return _extract_many(texts)
 
@@ -123,4 +128,5 @@ def _context():  # type: ignore[no-untyped-def]
 def prefetch_paths(workspace_for: Callable[[Path], Workspace],
                    items: Sequence[tuple[Path, Path | SourceProblem]]) -> None:
     """`prefetch` for check_paths' (argument, file-or-problem) pairs."""
-    prefetch([(workspace_for(start), item) for start, item in items if isinstance(item, Path)])
+    prefetch([(workspace_for(start), item) for start, item in items if isinstance(item, Path)],
+             share=False)
