@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashm.entryfiles import fix_entry_file
 from dashm.findings import Finding, Severity
 from dashm.rules import check_source
 from dashm.rules.edits import apply_edits
@@ -253,6 +254,18 @@ def test_dm205_check_fix_rewrites_launch_json_keeping_crlf_and_comments(tmp_path
     assert "program" not in text.replace('"program": "${workspaceFolder}/tool.py"', "")
     again = dashm("check", "--fix", "--select", "DM205", cwd=tmp_path)
     assert again.returncode == 0 and (tmp_path / ".vscode/launch.json").read_bytes() == data
+
+
+def test_a_refused_entry_file_fix_says_why(tmp_path: Path) -> None:
+    """Like --fix on .py files: a fix that is not written is reported with its reason."""
+    write_tree(tmp_path, {**PROJECT, ".vscode/launch.json": LAUNCH, "tool.py": ""})
+    path = tmp_path / ".vscode/launch.json"
+    stale = LAUNCH.replace("the main one", "an older comment")  # what was read before an edit
+    findings, fixed, problem = fix_entry_file(Workspace(tmp_path, PY), path, stale, ["DM205"], [])
+    assert fixed == 0 and len(findings) == 2
+    assert problem is not None and problem.reason.startswith("not fixed: DM205 at line ")
+    assert "the file changed since it was read" in problem.reason
+    assert path.read_text() == LAUNCH  # nothing written
 
 
 def test_dm205_tasks_and_makefiles_are_reported(tmp_path: Path) -> None:

@@ -71,36 +71,44 @@ def fix_entry_file(workspace: Workspace, path: Path, text: str, select: Sequence
                    ignore: Sequence[str]) -> tuple[list[Finding], int, SourceProblem | None]:
     def apply(fix: Fix) -> list[Finding] | str:
         nonlocal text
-        new_text = apply_text_fix(path, text, fix)
-        if new_text is None:
-            return "refused"  # (entry files report no reason)
-        text = new_text
+        try:
+            text = apply_text_fix(path, text, fix)
+        except FixRefused as refusal:
+            return str(refusal)
         return check_entry_text(workspace, path, text, select, ignore)
 
-    findings, fixed, _ = fix_one_at_a_time(check_entry_text(workspace, path, text, select,
-                                                            ignore), apply)
-    return findings, fixed, None
+    findings, fixed, left = fix_one_at_a_time(check_entry_text(workspace, path, text, select,
+                                                               ignore), apply)
+    problem = SourceProblem(path, "not fixed: " + "; ".join(left)) if left else None
+    return findings, fixed, problem
 
 
-def apply_text_fix(path: Path, text: str, fix: Fix) -> str | None:
-    """Write `fix` to `path` if it is safe; the new text, or None when refused."""
+class FixRefused(Exception):
+    """A fix that was not written, and why."""
+
+
+def apply_text_fix(path: Path, text: str, fix: Fix) -> str:
+    """Write `fix` to `path` if it is safe and return the new text; FixRefused says why not."""
     if fix.creations or any(e.path != path for e in fix.edits):
-        return None
+        raise FixRefused("it would change other files")
     try:
         new_text = apply_edits(text, fix.edits)
     except OverlappingEdits:
-        return None
+        raise FixRefused("its edits overlap") from None
     if path.suffix == ".json":
         try:
             parse_jsonc(new_text)
-        except JsoncError:
-            return None
+        except JsoncError as error:
+            raise FixRefused(f"the result would not parse ({error})") from None
     try:
         raw = path.read_bytes()
-    except OSError:
-        return None
+    except OSError as error:
+        raise FixRefused(f"the file cannot be read: {error.strerror or error}") from None
     bom = raw.startswith(b"\xef\xbb\xbf")
     if raw.decode("utf-8", "replace").removeprefix("\ufeff") != text:
-        return None  # changed since it was read
-    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
+        raise FixRefused("the file changed since it was read")
+    try:
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
+    except OSError as error:
+        raise FixRefused(f"the file cannot be written: {error.strerror or error}") from None
     return new_text

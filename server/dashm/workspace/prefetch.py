@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,6 +71,7 @@ def prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None = None
 def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
               share: bool) -> None:
     pending: list[tuple[Workspace, Path, object, str, bytes | None]] = []
+    extractor = _Extractor(workers or jobs(), len(items), share)
     for workspace, path in items:
         store = cache.shared(workspace.folder)
         key = workspace.disk_key(path)
@@ -85,9 +86,11 @@ def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
             workspace.remember(path, key, SourceFile(path, text, facts))
         else:
             pending.append((workspace, path, key, text, digest))
+            extractor.add(text)  # workers start on a chunk while the next one is read
     if not pending:
+        extractor.close()
         return
-    results = _extract_all([p[3] for p in pending], workers or jobs(), share)
+    results = extractor.results()
     for (workspace, path, key, text, digest), facts in zip(pending, results, strict=True):
         store = cache.shared(workspace.folder)
         if store is not None and digest is not None:
@@ -95,24 +98,59 @@ def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
         workspace.remember(path, key, SourceFile(path, text, facts))
 
 
-def _extract_all(texts: list[str], workers: int, share: bool = True) -> list[FileFacts]:
-    if workers <= 1 or len(texts) < MIN_FILES_FOR_POOL:
-        return _extract_many(texts)
-    chunks: list[list[str]] = [[]]
-    size = 0
-    for text in texts:
-        if size >= CHUNK_BYTES:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(text)
-        size += len(text)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+class _Extractor:
+    """Facts for texts given one by one: on a pool of processes, chunk by chunk as they come,
+    when there are enough files for the pool to pay; else here, at the end."""
+
+    def __init__(self, workers: int, expected: int, share: bool) -> None:
+        self.texts: list[str] = []
+        self.share = share
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[list[FileFacts]]] = []
+        self.chunk: list[str] = []
+        self.size = 0
+        if workers > 1 and expected >= MIN_FILES_FOR_POOL:
+            try:
+                self.pool = ProcessPoolExecutor(workers, mp_context=_context())
+            except (OSError, RuntimeError, ImportError):  # no processes here (sandbox, limits)
+                self.pool = None
+
+    def add(self, text: str) -> None:
+        self.texts.append(text)
+        if self.pool is None:
+            return
+        self.chunk.append(text)
+        self.size += len(text)
+        if self.size >= CHUNK_BYTES:
+            self._submit()
+
+    def _submit(self) -> None:
+        assert self.pool is not None
+        if self.chunk:
+            try:
+                self.futures.append(self.pool.submit(_extract_many, self.chunk))
+            except (OSError, RuntimeError):
+                self.close()
+        self.chunk = []
+        self.size = 0
+
+    def results(self) -> list[FileFacts]:
+        if self.pool is None:
+            return _extract_many(self.texts)
+        self._submit()
+        try:
             # Unpickled facts are copies: share this process's objects again (less memory).
-            parts = pool.map(_extract_many, chunks)
-            return [intern(f) if share else f for part in parts for f in part]
-    except (OSError, RuntimeError, ImportError):  # no processes here (sandbox, limits)
-        return _extract_many(texts)
+            return [intern(f) if self.share else f
+                    for future in self.futures for f in future.result()]
+        except (OSError, RuntimeError, ImportError):  # a worker died: do it here
+            return _extract_many(self.texts)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
 
 def _context():  # type: ignore[no-untyped-def]

@@ -23,6 +23,13 @@ class SourceProblem:
 
 def decode_source(data: bytes) -> str:
     """Decode bytes as the interpreter would (coding cookie, BOM); raise ValueError if not."""
+    second_line_end = data.find(b"\n", data.find(b"\n") + 1)
+    head = data if second_line_end < 0 else data[:second_line_end]
+    if b"coding" not in head and not data.startswith(b"\xef\xbb\xbf"):
+        try:  # no cookie, no BOM: UTF-8, the common case, without tokenize's line reading
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # tokenize words the problem the way the interpreter does
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
