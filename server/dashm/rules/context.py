@@ -45,7 +45,7 @@ class FileContext:
     @cached_property
     def runs_differently(self) -> bool:
         """Script mode and module mode put different folders first on sys.path."""
-        return str(self.script_dir) != _real(self.location.root)
+        return str(self.script_dir) != self.workspace.real_folder(self.location.root)
 
     def in_script_mode(self, dotted: str) -> Resolved | None:
         return self.workspace.resolve(dotted, self.script_dir)
@@ -108,6 +108,3 @@ class FileContext:
     def imports(self) -> tuple[ImportFact, ...]:
         return self.source.facts.imports
 
-
-def _real(path: Path) -> str:
-    return os.path.realpath(path)

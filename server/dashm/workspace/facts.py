@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TypeVar
@@ -521,8 +523,26 @@ _RANGES: dict[tuple[Position, Position], Range] = {}
 _T = TypeVar("_T")
 
 
+_sharing = [True]
+
+
 def _intern(value: _T) -> _T:
+    if not _sharing[0]:
+        return value
     return _INTERNED.setdefault(value, value)  # type: ignore[return-value]
+
+
+@contextmanager
+def unshared() -> Iterator[None]:
+    """Facts made inside are not interned: for facts that leave the process anyway (a pool
+    worker's: they are copies once unpickled) or live briefly (a command line run). Hashing
+    nested frozen dataclasses costs more than the rest of the collector on import-heavy code."""
+    before = _sharing[0]
+    _sharing[0] = False
+    try:
+        yield
+    finally:
+        _sharing[0] = before
 
 
 def _position(line: int, column: int) -> Position:

@@ -209,11 +209,15 @@ class Workspace:
         """sys.path[0] under `python path`: the file's own folder, symlinks resolved."""
         if os.path.islink(path):
             return Path(os.path.realpath(path)).parent
-        folder = os.path.dirname(os.path.abspath(path))
-        real = self._real_folders.get(folder)
-        if real is None:  # one realpath per folder, not per file (it stats every part)
-            real = self._real_folders[folder] = os.path.realpath(folder)
-        return Path(real)
+        return Path(self.real_folder(os.path.dirname(os.path.abspath(path))))
+
+    def real_folder(self, folder: str | Path) -> str:
+        """os.path.realpath(folder), once per folder (it stats every part of the path)."""
+        key = str(folder)
+        real = self._real_folders.get(key)
+        if real is None:
+            real = self._real_folders[key] = os.path.realpath(key)
+        return real
 
     def search_path(self, first: Path) -> tuple[Path, ...]:
         return (first, *self.environment.sys_path)

@@ -15,11 +15,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from dashm.workspace import cache
-from dashm.workspace.facts import FileFacts, intern
+from dashm.workspace.facts import FileFacts, intern, unshared
 from dashm.workspace.index import SourceFile, Workspace
 from dashm.workspace.skeleton import quick_facts
 from dashm.workspace.source import SourceProblem, read_source
@@ -53,8 +53,10 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _extract_many(texts: list[str]) -> list[FileFacts]:
-    with _gc_paused():
+def _extract_many(texts: list[str], share: bool = False) -> list[FileFacts]:
+    """Facts of `texts`, interned only if `share` (a worker's facts are copies once they
+    reach the parent, which interns them there if it keeps them)."""
+    with _gc_paused(), (nullcontext() if share else unshared()):
         return [quick_facts(text) for text in texts]
 
 
@@ -136,14 +138,14 @@ class _Extractor:
 
     def results(self) -> list[FileFacts]:
         if self.pool is None:
-            return _extract_many(self.texts)
+            return _extract_many(self.texts, self.share)
         self._submit()
         try:
             # Unpickled facts are copies: share this process's objects again (less memory).
             return [intern(f) if self.share else f
                     for future in self.futures for f in future.result()]
         except (OSError, RuntimeError, ImportError):  # a worker died: do it here
-            return _extract_many(self.texts)
+            return _extract_many(self.texts, self.share)
         finally:
             self.close()
 
