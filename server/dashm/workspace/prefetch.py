@@ -54,8 +54,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _extract_many(texts: list[str], share: bool = False) -> list[FileFacts]:
-    """Facts of `texts`, interned only if `share` (a worker's facts are copies once they
-    reach the parent, which interns them there if it keeps them)."""
+    """Facts of `texts`, interned only if `share` (for a long-lived process)."""
     with _gc_paused(), (nullcontext() if share else unshared()):
         return [quick_facts(text) for text in texts]
 
@@ -130,7 +129,9 @@ class _Extractor:
         assert self.pool is not None
         if self.chunk:
             try:
-                self.futures.append(self.pool.submit(_extract_many, self.chunk))
+                # A server's workers intern too: pickling keeps the sharing within a chunk,
+                # which is most of the memory saved (interning again here only merges).
+                self.futures.append(self.pool.submit(_extract_many, self.chunk, self.share))
             except (OSError, RuntimeError):
                 self.close()
         self.chunk = []
