@@ -6,6 +6,7 @@ Where it cannot be sure it says so (None), and the full parse is used."""
 from __future__ import annotations
 
 import dataclasses
+import random
 import sysconfig
 import warnings
 from pathlib import Path
@@ -200,6 +201,49 @@ def test_hand_picked_cases_agree(text: str) -> None:
 def test_what_it_cannot_be_sure_of_goes_to_a_full_parse(text: str) -> None:
     assert skeleton_facts(text) is None
     assert quick_facts(text) == extract_facts(text)
+
+
+def test_damaged_real_files_never_raise_and_still_agree() -> None:
+    """The skeleton is the default path now: truncated and damaged files must not crash it,
+    and where the damaged text still parses, its facts are the full parse's."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    rng = random.Random(5)
+    texts = [t for p in sorted(stdlib.glob("*.py"))[:60:2]
+             if isinstance(t := read_source(p), str)]
+    for text in texts:
+        for _ in range(6):
+            cut = rng.randrange(len(text) + 1)
+            damaged = rng.choice([
+                text[:cut], text[:cut] + "\\" + text[cut:], text[:cut] + '"""' + text[cut:],
+                text[:cut] + "(" * 300 + text[cut:], text[:cut] + "'" + text[cut:],
+                text[:cut] + "\n    import late\n" + text[cut:], text[:cut] + ":" + text[cut:]])
+            found = quick_facts(damaged)
+            full = extract_facts(damaged)
+            if full.syntax_error is None:
+                assert found in (full, _as_scanned(full))
+
+
+CODEISH = st.lists(st.sampled_from(
+    [*"ab _:.,;()[]{}#'\"\\=", "\n", "\n    ", "\t", "import ", "from ", "if ", "def f():",
+     "try:", "except:", "sys.path", "__name__", '"""', "\\\n"]), max_size=60).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CODEISH)
+def test_random_code_like_text_never_raises(text: str) -> None:
+    found = quick_facts(text)
+    full = extract_facts(text)
+    if full.syntax_error is None:
+        assert found in (full, _as_scanned(full)), text
+
+
+def test_deep_nesting_and_indentation_never_raise() -> None:
+    for depth in (100, 1_000, 100_000):
+        for text in ("x = " + "(" * depth + ")" * depth + "\nimport os\n",
+                     "x = " + "[" * depth + "\nimport os\n",
+                     "".join(" " * i + "if x:\n" for i in range(min(depth, 150)))
+                     + " " * 150 + "import os\n"):
+            quick_facts(text)  # a syntax error or facts, never an exception
 
 
 def test_names_and_syntax_errors_come_from_a_full_parse(tmp_path: Path) -> None:

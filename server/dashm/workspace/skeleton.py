@@ -60,6 +60,8 @@ _KEYWORD = re.compile(r"(?:async\s+)?(if|elif|else|try|except|finally|for|while|
                       r"|match|case)\b")
 _IF = re.compile(r"(?:el)?if\b")
 _PATTERNS: dict[tuple[bool, int], re.Pattern[str]] = {}
+MAX_NESTING = 200  # brackets: the parser's own limit
+MAX_INDENT = 64  # columns; deeper code is parsed in full
 CLAUSES = frozenset({"elif", "else", "except", "finally"})
 WITH_CLAUSES = frozenset({"if", "try", "for", "while"})
 
@@ -267,6 +269,8 @@ class _Skeleton:
         newly kept."""
         added: list[int] = []
         indent = self.indent(first)
+        if indent > MAX_INDENT:
+            raise _Unsure  # the backward search's pattern grows with the indentation
         keyword = self.keyword(first)
         if keyword in CLAUSES:
             main = self._compound_start(first, indent)
@@ -336,8 +340,12 @@ def _joined_lines(masked: str) -> tuple[list[int], list[int]]:
     string, or after a backslash), as first and last lines. Unbalanced brackets: _Unsure."""
     channel = masked.encode("ascii").replace(b"\\\n", b"\x02\n\x03")
     channel = channel.translate(_CHANNEL, _NOT_CHANNEL)
-    while b"()" in channel:
+    for _ in range(MAX_NESTING + 1):  # each pass removes one level of pairs
+        if b"()" not in channel:
+            break
         channel = channel.replace(b"()", b"")
+    else:
+        raise _Unsure  # deeper than the parser allows: let it say so
     firsts: list[int] = []
     lasts: list[int] = []
     depth = line = position = opened = 0
