@@ -11,6 +11,7 @@ import ast
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from dashm.entryfiles import check_entry_paths
 from dashm.findings import Finding, Fix, Severity
@@ -22,6 +23,8 @@ from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
 from dashm.workspace.walk import walk_python_files
+
+_T = TypeVar("_T")
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | SourceProblem]]:
@@ -47,8 +50,9 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
         return hints or finding.severity is not Severity.HINT
 
     items = list(iter_files(paths))
-    prefetch_paths(workspace_for, items)  # facts of every file: cached, or parsed on all cores
-    for start, item in items:
+    # Facts of every file, cached or made on all cores; each file is checked once its facts
+    # are in, while the workers go on with the next ones.
+    for start, item in _as_ready(items, prefetch_paths(workspace_for, items)):
         if isinstance(item, SourceProblem):
             result.problems.append(item)
             continue
@@ -86,6 +90,15 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
     result.fixed += entries.fixed
     result.files += entries.files
     return result
+
+
+def _as_ready(items: list[_T], ready: Iterable[int]) -> Iterator[_T]:
+    """`items` in order, each once `ready` has counted past it."""
+    given = 0
+    for count in ready:
+        yield from items[given:count]
+        given = max(given, count)
+    yield from items[given:]
 
 
 def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],

@@ -64,16 +64,24 @@ def prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None = None
     """Fill each workspace's facts for `items`; files that cannot be read are left alone
     (the caller's own read reports them). `share`: make the facts share this process's
     objects (worth it in a long-lived server; a one-off command line skips it)."""
+    for _ in prefetch_in_order(items, workers, share):
+        pass
+
+
+def prefetch_in_order(items: Sequence[tuple[Workspace, Path]], workers: int | None = None,
+                      share: bool = True) -> Iterator[int]:
+    """`prefetch`, telling as it goes how many of `items` (from the first) have their facts:
+    the caller can check those while the workers make the rest."""
     with _gc_paused():
-        _prefetch(items, workers, share)
+        yield from _prefetch(items, workers, share)
     gc.freeze()  # what survives (texts, facts) lives as long as the workspace: never re-walk it
 
 
 def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
-              share: bool) -> None:
-    pending: list[tuple[Workspace, Path, object, str, bytes | None]] = []
+              share: bool) -> Iterator[int]:
+    pending: list[tuple[int, Workspace, Path, object, str, bytes | None]] = []
     extractor = _Extractor(workers or jobs(), len(items), share)
-    for workspace, path in items:
+    for number, (workspace, path) in enumerate(items):
         store = cache.shared(workspace.folder)
         key = workspace.disk_key(path)
         if key is None:
@@ -86,17 +94,22 @@ def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
         if facts is not None:
             workspace.remember(path, key, SourceFile(path, text, facts))
         else:
-            pending.append((workspace, path, key, text, digest))
+            pending.append((number, workspace, path, key, text, digest))
             extractor.add(text)  # workers start on a chunk while the next one is read
     if not pending:
         extractor.close()
+        yield len(items)
         return
-    results = extractor.results()
-    for (workspace, path, key, text, digest), facts in zip(pending, results, strict=True):
-        store = cache.shared(workspace.folder)
-        if store is not None and digest is not None:
-            store.put(digest, facts)
-        workspace.remember(path, key, SourceFile(path, text, facts))
+    done = 0
+    for part in extractor.results():
+        for (_, workspace, path, key, text, digest), facts in zip(
+                pending[done:done + len(part)], part, strict=True):
+            store = cache.shared(workspace.folder)
+            if store is not None and digest is not None:
+                store.put(digest, facts)
+            workspace.remember(path, key, SourceFile(path, text, facts))
+        done += len(part)
+        yield pending[done][0] if done < len(pending) else len(items)
 
 
 class _Extractor:
@@ -137,16 +150,24 @@ class _Extractor:
         self.chunk = []
         self.size = 0
 
-    def results(self) -> list[FileFacts]:
+    def results(self) -> Iterator[list[FileFacts]]:
+        """The facts of the texts added, in order, a chunk at a time as workers finish."""
         if self.pool is None:
-            return _extract_many(self.texts, self.share)
+            yield _extract_many(self.texts, self.share)
+            return
         self._submit()
+        given = 0
         try:
-            # Unpickled facts are copies: share this process's objects again (less memory).
-            return [intern(f) if self.share else f
-                    for future in self.futures for f in future.result()]
-        except (OSError, RuntimeError, ImportError):  # a worker died: do it here
-            return _extract_many(self.texts, self.share)
+            for future in self.futures:
+                try:
+                    part = future.result()
+                except (OSError, RuntimeError, ImportError):  # a worker died: do it here
+                    self.close()
+                    yield _extract_many(self.texts[given:], self.share)
+                    return
+                # Unpickled facts are copies: share this process's objects again.
+                yield [intern(f) for f in part] if self.share else part
+                given += len(part)
         finally:
             self.close()
 
@@ -167,7 +188,10 @@ def _context():  # type: ignore[no-untyped-def]
 
 
 def prefetch_paths(workspace_for: Callable[[Path], Workspace],
-                   items: Sequence[tuple[Path, Path | SourceProblem]]) -> None:
-    """`prefetch` for check_paths' (argument, file-or-problem) pairs."""
-    prefetch([(workspace_for(start), item) for start, item in items if isinstance(item, Path)],
-             share=False)
+                   items: Sequence[tuple[Path, Path | SourceProblem]]) -> Iterator[int]:
+    """`prefetch_in_order` for check_paths' (argument, file-or-problem) pairs: yields how many
+    of `items` can be checked."""
+    files = [(number, workspace_for(start), item) for number, (start, item) in enumerate(items)
+             if isinstance(item, Path)]
+    for ready in prefetch_in_order([(w, p) for _, w, p in files], share=False):
+        yield files[ready][0] if ready < len(files) else len(items)
