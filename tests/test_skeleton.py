@@ -232,6 +232,7 @@ CODEISH = st.lists(st.sampled_from(
 @settings(max_examples=500, deadline=None)
 @given(CODEISH)
 def test_random_code_like_text_never_raises(text: str) -> None:
+    warnings.simplefilter("ignore", DeprecationWarning)  # the parser on `"\["` and the like
     found = quick_facts(text)
     full = extract_facts(text)
     if full.syntax_error is None:
