@@ -15,7 +15,7 @@ from dashm.workspace.environment import Environment, default_interpreter, load_e
 from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
 from dashm.workspace.incremental import import_line_facts, same_facts
-from dashm.workspace.layout import Location, locate
+from dashm.workspace.layout import Location, import_root, located
 from dashm.workspace.paths import PROJECT_MARKERS, is_within
 from dashm.workspace.project import ProjectConfig, load_project
 from dashm.workspace.source import SourceProblem, read_source
@@ -67,6 +67,7 @@ class Workspace:
         self._project_folders: dict[Path, Path] = {}
         self._facts: dict[Path, tuple[object, SourceFile]] = {}
         self._real_folders: dict[str, str] = {}  # folder -> its realpath (script_dir)
+        self._roots: dict[Path, tuple[ProjectConfig, Path, str]] = {}  # folder -> import root
         # Open buffers: the text the facts are of, its plain lines and how many module-level
         # statements bind each name (incremental.py).
         self._buffers: dict[Path, tuple[str, frozenset[int], dict[str, int]]] = {}
@@ -130,7 +131,12 @@ class Workspace:
 
     def locate(self, path: Path) -> Location:
         path = Path(os.path.abspath(path))
-        return locate(path, self.project_for(path), self.folder, self.folders)
+        project = self.project_for(path)
+        cached = self._roots.get(path.parent)
+        if cached is None or cached[0] is not project:  # one import root per folder
+            root, rule = import_root(path.parent, project, self.folder, self.folders)
+            cached = self._roots[path.parent] = (project, root, rule)
+        return located(path, cached[1], cached[2])
 
     # -- facts -------------------------------------------------------------------------
     def source(self, path: Path, text: str | None = None) -> SourceFile | SourceProblem:
@@ -284,6 +290,7 @@ class Workspace:
         """Forget what `path` (created, changed or deleted) can have changed."""
         path = Path(os.path.abspath(path))
         self._facts.pop(path, None)
+        self._roots.clear()  # an __init__.py or a folder may move any folder's import root
         if path.suffix not in FILE_SUFFIXES or path.is_dir():
             # A folder (or what was one): every listing cached below it is stale.
             self.folders.invalidate_tree(path)

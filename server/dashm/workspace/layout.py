@@ -48,29 +48,35 @@ class Location:
 
 def locate(path: Path, project: ProjectConfig, workspace: Path, folders: FolderCache) -> Location:
     """The import root and module name of `path` (a `.py` file, not resolved for symlinks)."""
+    root, rule = import_root(path.parent, project, workspace, folders)
+    return located(path, root, rule)
+
+
+def import_root(folder: Path, project: ProjectConfig, workspace: Path,
+                folders: FolderCache) -> tuple[Path, str]:
+    """The import root of the files in `folder`, and the rule that decided it (the same for
+    every file there: callers may keep it per folder)."""
     for root in sorted(project.roots, key=lambda p: len(p.parts), reverse=True):
-        if is_within(path, root):
-            return _named(path, root, "roots")
+        if is_within(folder, root):
+            return root, "roots"
     for root in project.source_roots:
-        if is_within(path, root) and _declared_chain(path, root, project, folders):
-            return _named(path, root, "source-root")
+        if is_within(folder, root) and _declared_chain(folder, root, project, folders):
+            return root, "source-root"
     top = None
-    folder = path.parent
     while folders.package_init(folder) is not None and folder.parent != folder:
         top = folder
         folder = folder.parent
     if top is not None:
-        return _named(path, top.parent, "packages")
+        return top.parent, "packages"
     src = project.folder / "src"
-    if is_within(path, src):
-        return _named(path, src, "src")
-    base = project.folder if is_within(path, project.folder) else workspace
-    return _named(path, base, "project")
+    if is_within(folder, src):
+        return src, "src"
+    return (project.folder if is_within(folder, project.folder) else workspace), "project"
 
 
-def _declared_chain(path: Path, root: Path, project: ProjectConfig,
+def _declared_chain(folder: Path, root: Path, project: ProjectConfig,
                     folders: FolderCache) -> bool:
-    parts = path.parent.relative_to(root).parts
+    parts = folder.relative_to(root).parts
     for depth in range(len(parts)):
         folder = root.joinpath(*parts[: depth + 1])
         dotted = ".".join(parts[: depth + 1])
@@ -80,7 +86,8 @@ def _declared_chain(path: Path, root: Path, project: ProjectConfig,
     return True
 
 
-def _named(path: Path, root: Path, rule: str) -> Location:
+def located(path: Path, root: Path, rule: str) -> Location:
+    """The Location of `path` under the import root `root` (found by `rule`)."""
     parts = list(path.relative_to(root).parts)
     if not parts[-1].endswith(".py"):
         return Location(path, root, None, rule, f"{path.name} is not a .py file")
