@@ -112,6 +112,8 @@ def _masked_token(match: re.Match[str]) -> str:
 
 
 class _Skeleton:
+    """One file: its lines, its masked text and line structure, the logical lines kept."""
+
     def __init__(self, source: str, masked: str) -> None:
         self.masked = masked
         self.lines = source.splitlines(True)
