@@ -77,6 +77,7 @@ def _features() -> dict[str, Callable[..., Any]]:
     features = dict(DEFAULT_CLIENT_FEATURES)
     base_publish = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
     base_progress = features[types.PROGRESS]
+    base_show = features[types.WINDOW_SHOW_MESSAGE]
 
     def publish(client: TestClient, params: types.PublishDiagnosticsParams) -> None:
         base_publish(client, params)
@@ -88,6 +89,10 @@ def _features() -> dict[str, Callable[..., Any]]:
         if isinstance(params.value, dict) and params.value.get("kind") == "end":
             client.scan_done.set()
         client.poke()
+
+    def show_message(client: TestClient, params: types.ShowMessageParams) -> None:
+        base_show(client, params)
+        client.poke()  # `until` waits on client.messages too
 
     def apply_edit(client: TestClient, params: types.ApplyWorkspaceEditParams
                    ) -> types.ApplyWorkspaceEditResult:
@@ -108,6 +113,7 @@ def _features() -> dict[str, Callable[..., Any]]:
     features.update({
         types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
         types.PROGRESS: progress,
+        types.WINDOW_SHOW_MESSAGE: show_message,
         types.WORKSPACE_APPLY_EDIT: apply_edit,
         types.CLIENT_REGISTER_CAPABILITY: register,
         types.WORKSPACE_DIAGNOSTIC_REFRESH: diagnostic_refresh,

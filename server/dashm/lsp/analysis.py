@@ -40,6 +40,7 @@ T = TypeVar("T")
 DEBOUNCE_SECONDS = 0.15
 CHEAP_CHECK_SECONDS = 0.02  # a buffer whose last check took less is checked on every edit
 RESCAN_DELAY_SECONDS = 0.3
+SCAN_BATCH = 50  # closed files checked per trip to the worker thread during a scan
 
 
 @dataclass
@@ -451,24 +452,22 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         # Facts of every file first: from the on-disk cache, else parsed on all cores.
         await ls.session.run(prefetch_folder, folder.workspace, paths)
         seen: set[str] = set()
-        for number, path in enumerate(paths, 1):
-            if folder_for(ls, path) is not folder:  # a nested workspace folder scans it
-                continue
-            seen.add(convert.uri_of(path))
-            if not await _publish_from_disk(ls, folder, path, _disk_diagnostics):
+        for first in range(0, len(paths), SCAN_BATCH):
+            # A nested workspace folder scans its own files.
+            batch = [p for p in paths[first:first + SCAN_BATCH] if folder_for(ls, p) is folder]
+            seen.update(convert.uri_of(p) for p in batch)
+            if not await _publish_from_disk(ls, folder, batch, _disk_diagnostics):
                 break
-            if token is not None and (number % 10 == 0 or number == len(paths)):
+            done = min(first + SCAN_BATCH, len(paths))
+            if token is not None:
                 ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                    message=f"{number}/{len(paths)} files",
-                    percentage=int(number * 100 / max(len(paths), 1))))
+                    message=f"{done}/{len(paths)} files",
+                    percentage=int(done * 100 / max(len(paths), 1))))
         # pyproject.toml, launch.json, tasks.json, Makefiles: DM204 / DM205 in Problems too.
         entries = await ls.session.run(lambda: list(walk_entry_files(folder.path)))
-        for path in entries:
-            if folder_for(ls, path) is not folder:
-                continue
-            seen.add(convert.uri_of(path))
-            if not await _publish_from_disk(ls, folder, path, _disk_entry_diagnostics):
-                break
+        entries = [p for p in entries if folder_for(ls, p) is folder]
+        seen.update(convert.uri_of(p) for p in entries)
+        await _publish_from_disk(ls, folder, entries, _disk_entry_diagnostics)
         for uri in list(ls.session.disk_published):
             path = path_of(uri)
             if path is not None and is_within(path, folder.path) and uri not in seen \
@@ -487,22 +486,37 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
 
 
-async def _publish_from_disk(ls: DashmServer, folder: Folder, path: Path,
+async def _publish_from_disk(ls: DashmServer, folder: Folder, paths: list[Path],
                              check_on_disk: Callable[..., list[types.Diagnostic]]) -> bool:
-    """Check one closed file of a scan and publish its results; False when the interpreter
-    cannot be queried (the scan stops: every other file would fail the same way)."""
-    try:
-        diagnostics = await ls.session.run(check_on_disk, folder.workspace, path,
-                                           ls.workspace.position_codec)
-    except InterpreterError as error:
-        report_once(ls, f"{folder.path}: {error}", types.MessageType.Error)
+    """Check closed files of a scan, a batch per trip to the worker thread (one trip per file
+    was a third of indexing a large workspace), and publish their results. False when the
+    interpreter cannot be queried: the scan stops, every other file would fail the same way."""
+    codec = ls.workspace.position_codec
+
+    def check_all() -> tuple[list[tuple[Path, list[types.Diagnostic] | Exception]],
+                             InterpreterError | None]:
+        results: list[tuple[Path, list[types.Diagnostic] | Exception]] = []
+        for path in paths:
+            try:
+                results.append((path, check_on_disk(folder.workspace, path, codec)))
+            except InterpreterError as error:
+                return results, error  # what was checked before it is still published
+            except Exception as error:  # one bad file must not stop the scan
+                log.exception("checking %s failed", path)
+                results.append((path, error))
+        return results, None
+
+    results, interpreter_error = await ls.session.run(check_all)
+    opened = open_paths(ls)
+    for path, outcome in results:
+        if isinstance(outcome, Exception):
+            log_message(ls, f"dashm: checking {path} failed: {outcome!r}",
+                        types.MessageType.Error)
+        elif path not in opened:
+            publish_disk(ls, convert.uri_of(path), outcome)
+    if interpreter_error is not None:
+        report_once(ls, f"{folder.path}: {interpreter_error}", types.MessageType.Error)
         return False
-    except Exception as error:  # one bad file must not stop the scan
-        log.exception("checking %s failed", path)
-        log_message(ls, f"dashm: checking {path} failed: {error!r}", types.MessageType.Error)
-        return True
-    if path not in open_paths(ls):
-        publish_disk(ls, convert.uri_of(path), diagnostics)
     return True
 
 
