@@ -45,10 +45,6 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
     """Check every Python file under `paths`; `workspace_for(argument)` gives the Workspace
     of each command-line argument. `hints`: report findings of severity HINT (DM203)."""
     result = CheckResult()
-
-    def keep(finding: Finding) -> bool:
-        return hints or finding.severity is not Severity.HINT
-
     items = list(iter_files(paths))
     # Facts of every file, cached or made on all cores; each file is checked once its facts
     # are in, while the workers go on with the next ones.
@@ -62,8 +58,7 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
             result.problems.append(source)
             continue
         result.files += 1
-        findings = [] if source.facts.syntax_error else check_source(workspace, source, select,
-                                                                      ignore, hints)
+        findings = check_source(workspace, source, select, ignore, hints)
         if fix and source.facts.scanned and any(f.fix for f in findings):
             # A fix edits only a file that parses in full: a skeleton (skeleton.py) does not
             # see syntax errors outside the lines it keeps.
@@ -78,14 +73,15 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
                       f"{error.position.column + 1}: {error.message}"))
             continue
         if fix and any(f.fix for f in findings):
-            findings, fixed, problem = fix_file(workspace, source, select, ignore)
+            findings, fixed, problem = fix_file(workspace, source, select, ignore, hints)
             result.fixed += fixed
             if problem:
                 result.problems.append(problem)
-        result.findings.extend(f for f in findings if keep(f))
+        result.findings.extend(findings)
     # pyproject.toml, launch.json, tasks.json, Makefiles: DM204 / DM205.
     entries = check_entry_paths(workspace_for, paths, select, ignore, fix)
-    result.findings.extend(f for f in entries.findings if keep(f))
+    result.findings.extend(f for f in entries.findings
+                           if hints or f.severity is not Severity.HINT)
     result.problems.extend(entries.problems)
     result.fixed += entries.fixed
     result.files += entries.files
@@ -102,7 +98,8 @@ def _as_ready(items: list[_T], ready: Iterable[int]) -> Iterator[_T]:
 
 
 def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
-             ignore: Sequence[str]) -> tuple[list[Finding], int, SourceProblem | None]:
+             ignore: Sequence[str], hints: bool = True
+             ) -> tuple[list[Finding], int, SourceProblem | None]:
     """Apply fixes to one file until none is left; returns what remains and the count."""
     stopped: list[SourceProblem] = []
 
@@ -119,10 +116,10 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
             stopped.append(reread)
             return None
         source = reread
-        return check_source(workspace, source, select, ignore)
+        return check_source(workspace, source, select, ignore, hints)
 
-    findings, fixed, left = fix_one_at_a_time(check_source(workspace, source, select, ignore),
-                                              apply)
+    findings, fixed, left = fix_one_at_a_time(
+        check_source(workspace, source, select, ignore, hints), apply)
     if stopped:
         return findings, fixed, stopped[0]
     if left:  # say why a fix that was offered was not applied

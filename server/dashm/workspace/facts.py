@@ -182,17 +182,14 @@ def extract_facts(text: str, plain_lines: set[int] | None = None,
         return FileFacts(noqa=noqa, syntax_error=SyntaxProblem(error.msg, Position(line, column)))
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
         return FileFacts(noqa=noqa, syntax_error=SyntaxProblem(str(error), Position(0, 0)))
-    collector = _Collector(LineIndex(text))
-    collector.plain = plain_lines
     if name_counts is not None:
         for node in tree.body:
             bound: set[str] = set()
             _names_bound_by(node, bound)
             for name in bound:
                 name_counts[name] = name_counts.get(name, 0) + 1
-    try:
-        collector.visit_body(tree.body, ImportContext())
-    except RecursionError:
+    collector = _collected(tree, LineIndex(text), plain_lines)
+    if collector is None:
         return FileFacts(noqa=noqa, syntax_error=SyntaxProblem("nesting too deep to analyse",
                                                                Position(0, 0)))
     return FileFacts(
@@ -208,10 +205,8 @@ def extract_facts(text: str, plain_lines: set[int] | None = None,
 def facts_of_skeleton(tree: ast.Module, lines: list[str], text: str) -> FileFacts | None:
     """The facts a skeleton's tree holds (see skeleton.py): `lines` are the skeleton's lines,
     `text` the whole file's text (for `# noqa` and the shebang). None if it nests too deep."""
-    collector = _Collector(LineIndex.of_lines(lines))
-    try:
-        collector.visit_body(tree.body, ImportContext())
-    except RecursionError:
+    collector = _collected(tree, LineIndex.of_lines(lines))
+    if collector is None:
         return None
     return FileFacts(
         imports=tuple(collector.imports),
@@ -221,6 +216,19 @@ def facts_of_skeleton(tree: ast.Module, lines: list[str], text: str) -> FileFact
         shebang=text.startswith("#!"),
         scanned=True,
     )
+
+
+def _collected(tree: ast.Module, index: LineIndex,
+               plain_lines: set[int] | None = None) -> _Collector | None:
+    """A collector that has read `tree` (a full parse or a skeleton); None if it nests too
+    deep to walk."""
+    collector = _Collector(index)
+    collector.plain = plain_lines
+    try:
+        collector.visit_body(tree.body, ImportContext())
+    except RecursionError:
+        return None
+    return collector
 
 
 def _noqa_comments(text: str) -> dict[int, frozenset[str] | None]:

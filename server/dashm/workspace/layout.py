@@ -46,12 +46,6 @@ class Location:
         return self.module
 
 
-def locate(path: Path, project: ProjectConfig, workspace: Path, folders: FolderCache) -> Location:
-    """The import root and module name of `path` (a `.py` file, not resolved for symlinks)."""
-    root, rule = import_root(path.parent, project, workspace, folders)
-    return located(path, root, rule)
-
-
 def import_root(folder: Path, project: ProjectConfig, workspace: Path,
                 folders: FolderCache) -> tuple[Path, str]:
     """The import root of the files in `folder`, and the rule that decided it (the same for
