@@ -16,7 +16,7 @@ from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
 from dashm.workspace.incremental import import_line_facts, same_facts
 from dashm.workspace.layout import Location, import_root, located
-from dashm.workspace.paths import PROJECT_MARKERS, is_within
+from dashm.workspace.paths import PROJECT_MARKERS, absolute, is_within
 from dashm.workspace.project import ProjectConfig, load_project
 from dashm.workspace.source import SourceProblem, read_source
 
@@ -67,6 +67,7 @@ class Workspace:
         self._project_folders: dict[Path, Path] = {}
         self._facts: dict[Path, tuple[object, SourceFile]] = {}
         self._real_folders: dict[str, str] = {}  # folder -> its realpath (script_dir)
+        self._script_dirs: dict[str, Path] = {}
         self._roots: dict[Path, tuple[ProjectConfig, Path, str]] = {}  # folder -> import root
         # Open buffers: the text the facts are of, its plain lines and how many module-level
         # statements bind each name (incremental.py).
@@ -130,7 +131,7 @@ class Workspace:
         return replace(project, **changes) if changes else project
 
     def locate(self, path: Path) -> Location:
-        path = Path(os.path.abspath(path))
+        path = absolute(path)
         project = self.project_for(path)
         cached = self._roots.get(path.parent)
         if cached is None or cached[0] is not project:  # one import root per folder
@@ -141,7 +142,7 @@ class Workspace:
     # -- facts -------------------------------------------------------------------------
     def source(self, path: Path, text: str | None = None) -> SourceFile | SourceProblem:
         """A file's text and facts: `text` is an editor buffer, else the file on disk."""
-        path = Path(os.path.abspath(path))
+        path = absolute(path)
         if text is None:
             try:
                 stat = path.stat()
@@ -208,14 +209,18 @@ class Workspace:
 
     def remember(self, path: Path, key: object, source: SourceFile) -> None:
         """File facts computed elsewhere (a process pool, see prefetch.py) under `key`."""
-        self._facts[Path(os.path.abspath(path))] = (key, source)
+        self._facts[absolute(path)] = (key, source)
 
     # -- resolution --------------------------------------------------------------------
     def script_dir(self, path: Path) -> Path:
         """sys.path[0] under `python path`: the file's own folder, symlinks resolved."""
         if os.path.islink(path):
             return Path(os.path.realpath(path)).parent
-        return Path(self.real_folder(os.path.dirname(os.path.abspath(path))))
+        folder = os.path.dirname(os.path.abspath(path))
+        found = self._script_dirs.get(folder)
+        if found is None:  # one Path per folder: rules compare and hash it again and again
+            found = self._script_dirs[folder] = Path(self.real_folder(folder))
+        return found
 
     def real_folder(self, folder: str | Path) -> str:
         """os.path.realpath(folder), once per folder (it stats every part of the path)."""
@@ -240,7 +245,7 @@ class Workspace:
 
     # -- running -----------------------------------------------------------------------
     def invocation(self, path: Path) -> Invocation:
-        path = Path(os.path.abspath(path))
+        path = absolute(path)
         location = self.locate(path)
         module = location.run_module
         reason = location.problem
@@ -288,13 +293,14 @@ class Workspace:
     # -- change tracking ---------------------------------------------------------------
     def invalidate(self, path: Path) -> None:
         """Forget what `path` (created, changed or deleted) can have changed."""
-        path = Path(os.path.abspath(path))
+        path = absolute(path)
         self._facts.pop(path, None)
         self._roots.clear()  # an __init__.py or a folder may move any folder's import root
         if path.suffix not in FILE_SUFFIXES or path.is_dir():
             # A folder (or what was one): every listing cached below it is stale.
             self.folders.invalidate_tree(path)
             self._real_folders.clear()
+            self._script_dirs.clear()
         # A file in a new folder also changes its ancestors' listings (a new sub-folder).
         folder = path.parent
         while True:

@@ -82,7 +82,8 @@ def _declared_chain(folder: Path, root: Path, project: ProjectConfig,
 
 def located(path: Path, root: Path, rule: str) -> Location:
     """The Location of `path` under the import root `root` (found by `rule`)."""
-    parts = list(path.relative_to(root).parts)
+    parts = list(path.parts[len(root.parts):] if is_within(path, root)
+                 else path.relative_to(root).parts)  # (which raises ValueError)
     if not parts[-1].endswith(".py"):
         return Location(path, root, None, rule, f"{path.name} is not a .py file")
     parts[-1] = parts[-1][:-3]

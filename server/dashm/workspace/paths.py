@@ -8,13 +8,33 @@ from pathlib import Path
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
+def absolute(path: Path | str) -> Path:
+    """`Path(os.path.abspath(path))`, but `path` itself when it already is that: making a Path
+    parses it again, and the index asks this for every file several times."""
+    text = os.fspath(path)
+    normal = os.path.abspath(text)
+    if normal == text and isinstance(path, Path):
+        return path
+    return Path(normal)
+
+
 def is_within(path: Path, folder: Path) -> bool:
-    """`path` is `folder` or lies below it (lexically: symlinks are not resolved)."""
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True
+    """`path` is `folder` or lies below it (lexically: symlinks are not resolved). Compared
+    as strings: `Path.relative_to` costs a parse and an exception, and rules ask this for
+    every file."""
+    inner = os.path.normcase(path)
+    outer = os.path.normcase(folder)
+    if not (os.path.isabs(inner) and os.path.isabs(outer)):
+        try:  # relative paths: "." holds "a", which the strings do not show
+            path.relative_to(folder)
+        except ValueError:
+            return False
+        return True
+    if inner == outer:
+        return True
+    if not outer.endswith(os.sep):
+        outer += os.sep
+    return inner.startswith(outer)
 
 
 def nearest_project_folder(start: Path) -> Path | None:
