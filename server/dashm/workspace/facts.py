@@ -146,10 +146,14 @@ class LineIndex:
         return self._starts
 
     def position(self, lineno: int, byte_col: int) -> Position:
+        return _position(lineno - 1, self.column(lineno, byte_col))
+
+    def column(self, lineno: int, byte_col: int) -> int:
+        """The code-point column of ast's UTF-8 byte column on (1-based) line `lineno`."""
         line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
         if not line.isascii():
             byte_col = len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
-        return _position(lineno - 1, byte_col)
+        return byte_col
 
     def offset(self, position: Position) -> int:
         return self.starts[min(position.line, len(self.lines))] + position.column
@@ -160,9 +164,9 @@ class LineIndex:
         return _position(line, offset - self.starts[line])
 
     def node_range(self, node: ast.AST) -> Range:
-        start = self.position(node.lineno, node.col_offset)  # type: ignore[attr-defined]
-        end = self.position(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
-        return _range(start, end)
+        line, end_line = node.lineno, node.end_lineno  # type: ignore[attr-defined]
+        return _range_of(line - 1, self.column(line, node.col_offset),  # type: ignore[attr-defined]
+                         end_line - 1, self.column(end_line, node.end_col_offset))  # type: ignore[attr-defined]
 
 
 def extract_facts(text: str, plain_lines: set[int] | None = None,
@@ -329,6 +333,12 @@ class _Collector:
 
     def _owns_lines(self, stmt: ast.stmt) -> bool:
         """No other statement shares the lines: only blanks before it, a comment after."""
+        first_line = self.index.lines[stmt.lineno - 1]
+        last_line = self.index.lines[(stmt.end_lineno or stmt.lineno) - 1]
+        if first_line.isascii() and last_line.isascii():  # columns are bytes: slice directly
+            after = last_line[stmt.end_col_offset:].strip()
+            return first_line[:stmt.col_offset].strip() == "" and (
+                after == "" or after.startswith("#"))
         first = self.index.lines[stmt.lineno - 1].encode("utf-8")
         last = self.index.lines[(stmt.end_lineno or stmt.lineno) - 1].encode("utf-8")
         before = first[: stmt.col_offset].decode("utf-8", "replace")
@@ -448,6 +458,10 @@ class _Collector:
             target_end = len(text[:dots_end].rstrip(" \t"))
         else:
             target_end = module_end
+        if len(lines) == 1:  # most statements: offsets are columns
+            line = statement.start.line
+            return (_range_of(line, module_start, line, module_end),
+                    _range_of(line, target_start, line, target_end))
         starts = list(accumulate(map(len, lines), initial=0))
 
         def at(offset: int) -> Position:
@@ -527,7 +541,7 @@ def _replace(context: ImportContext, **changes: object) -> ImportContext:
 _INTERNED: dict[object, object] = {}
 _CONTEXTS: dict[object, ImportContext] = {}
 _POSITIONS: dict[tuple[int, int], Position] = {}
-_RANGES: dict[tuple[Position, Position], Range] = {}
+_RANGES: dict[tuple[int, int, int, int], Range] = {}
 _T = TypeVar("_T")
 
 
@@ -562,10 +576,15 @@ def _position(line: int, column: int) -> Position:
 
 
 def _range(start: Position, end: Position) -> Range:
-    key = (start, end)
+    return _range_of(start.line, start.column, end.line, end.column)
+
+
+def _range_of(line: int, column: int, end_line: int, end_column: int) -> Range:
+    # Keyed by plain numbers: hashing two Positions (dataclasses) costs more than the rest.
+    key = (line, column, end_line, end_column)
     found = _RANGES.get(key)
     if found is None:
-        found = _RANGES[key] = Range(start, end)
+        found = _RANGES[key] = Range(_position(line, column), _position(end_line, end_column))
     return found
 
 

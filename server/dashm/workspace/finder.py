@@ -54,25 +54,30 @@ class FolderCache:
     """Cached listings of folders: which module files and sub-folders each holds."""
 
     def __init__(self) -> None:
-        self._listings: dict[Path, _Listing] = {}
+        # Keyed by the folder's text: rules look folders up hundreds of thousands of times,
+        # mostly with Path objects equal to the key but not the key itself, and comparing
+        # two Paths costs far more than comparing two strings.
+        self._listings: dict[str, _Listing] = {}
 
     def invalidate(self, folder: Path | None = None) -> None:
         if folder is None:
             self._listings.clear()
         else:
-            self._listings.pop(folder, None)
+            self._listings.pop(str(folder), None)
 
     def invalidate_tree(self, folder: Path) -> None:
         """Forget `folder` and every listing below it (a folder deleted, moved or created)."""
-        prefix = str(folder).rstrip(os.sep) + os.sep
-        for cached in [f for f in self._listings if f == folder or str(f).startswith(prefix)]:
+        exact = str(folder)
+        prefix = exact.rstrip(os.sep) + os.sep
+        for cached in [f for f in self._listings if f == exact or f.startswith(prefix)]:
             del self._listings[cached]
 
     def listing(self, folder: Path) -> _Listing:
-        cached = self._listings.get(folder)
+        key = str(folder)
+        cached = self._listings.get(key)
         if cached is None:
-            cached = self._listings[folder] = _list(folder)
-            LISTED.add(str(folder))  # the warm-run cache re-checks these folders (runcache.py)
+            cached = self._listings[key] = _list(folder)
+            LISTED.add(key)  # the warm-run cache re-checks these folders (runcache.py)
         return cached
 
     def package_init(self, folder: Path) -> Path | None:
