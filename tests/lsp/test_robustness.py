@@ -291,6 +291,26 @@ async def test_many_files_and_files_deleted_during_the_scan(server: RawClient) -
     await server.alive()
 
 
+async def test_a_scan_larger_than_a_chunk_checks_every_file(server: RawClient,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Text for several of the pool's chunks (prefetch.CHUNK_BYTES, 512 KB): the scan checks
+    files as each chunk's facts arrive, and not one file is left out."""
+    folder = server.folder  # type: ignore[attr-defined]
+    padding = "# " + "x" * 4000 + "\n"
+    modules = [folder / "pkg" / f"m{number}.py" for number in range(300)]  # 1.2 MB
+    for module in modules:
+        module.write_text(padding + "import util\n")
+    monkeypatch.setenv("DASHM_JOBS", "2")  # a pool of workers even on a one-core runner
+    await server.stop()
+    await server.start(folder)
+    await server.initialize(folder)
+    await server.scanned()
+    unchecked = [m.name for m in modules
+                 if [d["code"] for d in server.diagnostics(m.as_uri()) or []] != ["DM101"]]
+    assert unchecked == []
+
+
 # Root reads any folder: without these two capabilities it obeys folder modes like any user.
 NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
 

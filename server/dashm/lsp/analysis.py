@@ -13,7 +13,7 @@ import asyncio
 import itertools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -391,8 +391,8 @@ def publish_disk(ls: DashmServer, uri: str, diagnostics: list[types.Diagnostic])
 
 def _disk_diagnostics(workspace: Workspace, path: Path, codec: Any) -> list[types.Diagnostic]:
     source, findings = analyze(workspace, path, None)
-    if isinstance(source, SourceProblem):
-        return []
+    if isinstance(source, SourceProblem) or not findings:
+        return []  # (most files: no need to split their lines)
     lines = convert.lines_of(source.text)
     return [convert.diagnostic(f, codec, lines) for f in findings]
 
@@ -449,20 +449,36 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
                 cancellable=False))
         files = await ls.session.run(lambda: list(walk_python_files(folder.path)))
         paths = [f for f in files if isinstance(f, Path)]
-        # Facts of every file first: from the on-disk cache, else parsed on all cores.
-        await ls.session.run(prefetch_folder, folder.workspace, paths)
         seen: set[str] = set()
-        for first in range(0, len(paths), SCAN_BATCH):
-            # A nested workspace folder scans its own files.
-            batch = [p for p in paths[first:first + SCAN_BATCH] if folder_for(ls, p) is folder]
-            seen.update(convert.uri_of(p) for p in batch)
-            if not await _publish_from_disk(ls, folder, batch, _disk_diagnostics):
-                break
-            done = min(first + SCAN_BATCH, len(paths))
-            if token is not None:
-                ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                    message=f"{done}/{len(paths)} files",
-                    percentage=int(done * 100 / max(len(paths), 1))))
+        # Facts from the on-disk cache, else made on all cores; each file is checked once its
+        # facts are in, while the workers go on with the next ones.
+        ready_counts = prefetch_folder(folder.workspace, paths)
+        try:
+            checked = 0
+            stopped = False  # the interpreter cannot be queried: every file would fail
+            while not stopped and (ready := await ls.session.run(next, ready_counts, None)) \
+                    is not None:
+                for first in range(checked, ready, SCAN_BATCH):
+                    done = min(first + SCAN_BATCH, ready)
+                    # A nested workspace folder scans its own files.
+                    batch = [p for p in paths[first:done] if folder_for(ls, p) is folder]
+                    seen.update(convert.uri_of(p) for p in batch)
+                    if not await _publish_from_disk(ls, folder, batch, _disk_diagnostics):
+                        stopped = True
+                        break
+                    if token is not None:
+                        ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                            message=f"{done}/{len(paths)} files",
+                            percentage=int(done * 100 / max(len(paths), 1))))
+                checked = max(checked, ready)
+        finally:
+            # On the analysis thread, after whatever it is doing: a scan cancelled midway
+            # stops the workers; a finished one saves the facts it made.
+            try:
+                ls.session.pool.submit(ready_counts.close)
+                ls.session.pool.submit(_save_caches)
+            except RuntimeError:  # the server is shutting down: nothing left to stop or save
+                pass
         # pyproject.toml, launch.json, tasks.json, Makefiles: DM204 / DM205 in Problems too.
         entries = await ls.session.run(lambda: list(walk_entry_files(folder.path)))
         entries = [p for p in entries if folder_for(ls, p) is folder]
@@ -530,11 +546,17 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-def prefetch_folder(workspace: Workspace, paths: list[Path]) -> None:
-    from dashm.workspace import cache
-    from dashm.workspace.prefetch import prefetch
+def prefetch_folder(workspace: Workspace, paths: list[Path]) -> Iterator[int]:
+    """Facts for `paths`, made as the returned iterator is advanced (on the analysis thread):
+    it tells how many of `paths`, from the first, have their facts."""
+    from dashm.workspace.prefetch import prefetch_in_order
 
-    prefetch([(workspace, p) for p in paths])
+    return prefetch_in_order([(workspace, p) for p in paths])
+
+
+def _save_caches() -> None:
+    from dashm.workspace import cache
+
     cache.save_all()
 
 
