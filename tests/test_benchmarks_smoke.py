@@ -23,3 +23,15 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
                 "LSP body edit -> diagnostics, p95", "server peak RSS"):
         assert row in out, row
     assert "failed:" not in out, out
+
+
+def test_phases_counts_files_and_findings(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "util.py").write_text("VALUE = 1\n")
+    (tmp_path / "pkg" / "app.py").write_text("import util\n")
+    done = subprocess.run([sys.executable, "-m", "benchmarks.phases", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 files, 1 findings; listing" in done.stdout, done.stdout
+    assert "facts" in done.stdout and "rules" in done.stdout
