@@ -339,8 +339,8 @@ class _Collector:
             after = last_line[stmt.end_col_offset:].strip()
             return first_line[:stmt.col_offset].strip() == "" and (
                 after == "" or after.startswith("#"))
-        first = self.index.lines[stmt.lineno - 1].encode("utf-8")
-        last = self.index.lines[(stmt.end_lineno or stmt.lineno) - 1].encode("utf-8")
+        first = first_line.encode("utf-8")
+        last = last_line.encode("utf-8")
         before = first[: stmt.col_offset].decode("utf-8", "replace")
         after = last[stmt.end_col_offset:].decode("utf-8", "replace").strip()
         return before.strip() == "" and (after == "" or after.startswith("#"))

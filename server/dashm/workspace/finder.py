@@ -50,6 +50,10 @@ class _Listing:
     folders: dict[str, Path]
 
 
+# A folder's key in the cache: its text, case-folded where the file system ignores case.
+_key = os.path.normcase if os.name == "nt" else str
+
+
 class FolderCache:
     """Cached listings of folders: which module files and sub-folders each holds."""
 
@@ -63,17 +67,17 @@ class FolderCache:
         if folder is None:
             self._listings.clear()
         else:
-            self._listings.pop(str(folder), None)
+            self._listings.pop(_key(folder), None)
 
     def invalidate_tree(self, folder: Path) -> None:
         """Forget `folder` and every listing below it (a folder deleted, moved or created)."""
-        exact = str(folder)
+        exact = _key(folder)
         prefix = exact.rstrip(os.sep) + os.sep
         for cached in [f for f in self._listings if f == exact or f.startswith(prefix)]:
             del self._listings[cached]
 
     def listing(self, folder: Path) -> _Listing:
-        key = str(folder)
+        key = _key(folder)
         cached = self._listings.get(key)
         if cached is None:
             cached = self._listings[key] = _list(folder)
