@@ -26,6 +26,7 @@ from dashm.workspace.source import SourceProblem, read_source
 
 MIN_FILES_FOR_POOL = 64
 CHUNK_BYTES = 512 * 1024
+READ_BETWEEN_YIELDS = 256  # files read between two reports of progress
 
 
 def jobs() -> int:
@@ -81,27 +82,10 @@ def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
               share: bool) -> Iterator[int]:
     pending: list[tuple[int, Workspace, Path, object, str, bytes | None]] = []
     extractor = _Extractor(workers or jobs(), len(items), share)
-    for number, (workspace, path) in enumerate(items):
-        store = cache.shared(workspace.folder)
-        key = workspace.disk_key(path)
-        if key is None:
-            continue
-        text = read_source(path)
-        if isinstance(text, SourceProblem):
-            continue
-        digest = cache.digest(text) if store is not None else None
-        facts = store.get(digest) if store is not None and digest is not None else None
-        if facts is not None:
-            workspace.remember(path, key, SourceFile(path, text, facts))
-        else:
-            pending.append((number, workspace, path, key, text, digest))
-            extractor.add(text)  # workers start on a chunk while the next one is read
-    if not pending:
-        extractor.close()
-        yield len(items)
-        return
-    done = 0
-    for part in extractor.results():
+    done = 0  # pending files whose facts are in
+
+    def settle(part: list[FileFacts]) -> None:
+        nonlocal done
         for (_, workspace, path, key, text, digest), facts in zip(
                 pending[done:done + len(part)], part, strict=True):
             store = cache.shared(workspace.folder)
@@ -109,7 +93,37 @@ def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
                 store.put(digest, facts)
             workspace.remember(path, key, SourceFile(path, text, facts))
         done += len(part)
-        yield pending[done][0] if done < len(pending) else len(items)
+
+    try:
+        for number, (workspace, path) in enumerate(items):
+            store = cache.shared(workspace.folder)
+            key = workspace.disk_key(path)
+            text = read_source(path) if key is not None else None
+            if key is None or isinstance(text, SourceProblem) or text is None:
+                pass  # the caller's own read reports it
+            else:
+                digest = cache.digest(text) if store is not None else None
+                facts = store.get(digest) if store is not None and digest is not None \
+                    else None
+                if facts is not None:
+                    workspace.remember(path, key, SourceFile(path, text, facts))
+                else:
+                    pending.append((number, workspace, path, key, text, digest))
+                    extractor.add(text)  # workers start on a chunk while the next is read
+            # While reading, hand on what the workers have finished, and every few hundred
+            # files return at all: a server's analysis thread must not stay here for long.
+            settled = False
+            while (part := extractor.take(wait=False)) is not None:
+                settle(part)
+                settled = True
+            if settled or number % READ_BETWEEN_YIELDS == READ_BETWEEN_YIELDS - 1:
+                yield pending[done][0] if done < len(pending) else number + 1
+        while (part := extractor.take(wait=True)) is not None:
+            settle(part)
+            yield pending[done][0] if done < len(pending) else len(items)
+        yield len(items)
+    finally:
+        extractor.close()
 
 
 class _Extractor:
@@ -118,6 +132,7 @@ class _Extractor:
 
     def __init__(self, workers: int, expected: int, share: bool) -> None:
         self.texts: list[str] = []
+        self.given = 0  # texts whose facts `take` has returned
         self.share = share
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[FileFacts]]] = []
@@ -150,31 +165,35 @@ class _Extractor:
         self.chunk = []
         self.size = 0
 
-    def results(self) -> Iterator[list[FileFacts]]:
-        """The facts of the texts added, in order, a chunk at a time as workers finish."""
-        if self.pool is None:
-            yield _extract_many(self.texts, self.share)
-            return
-        self._submit()
-        given = 0
-        try:
-            for future in self.futures:
-                try:
-                    part = future.result()
-                except (OSError, RuntimeError, ImportError):  # a worker died: do it here
-                    self.close()
-                    yield _extract_many(self.texts[given:], self.share)
-                    return
-                # Unpickled facts are copies: share this process's objects again.
-                yield [intern(f) for f in part] if self.share else part
-                given += len(part)
-        finally:
-            self.close()
+    def take(self, wait: bool) -> list[FileFacts] | None:
+        """The facts of the next texts in order (a chunk's), or None: none are finished and
+        `wait` is False, or every text added has had its facts. With `wait`, no text is
+        added any more: the last chunk goes to the pool and this waits for each in turn."""
+        if self.pool is None:  # no pool, or it broke: the rest is done here, at the end
+            if not wait or self.given == len(self.texts):
+                return None
+            part = _extract_many(self.texts[self.given:], self.share)
+        else:
+            if wait:
+                self._submit()
+            if not self.futures or not (wait or self.futures[0].done()):
+                return None
+            try:
+                part = self.futures.pop(0).result()
+            except (OSError, RuntimeError, ImportError):  # a worker died: do the rest here
+                self.close()
+                return self.take(wait)
+            if self.share:  # unpickled facts are copies: share this process's objects again
+                part = [intern(f) for f in part]
+        self.given += len(part)
+        return part
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
+        self.futures = []
+        self.chunk = []
 
 
 def _context():  # type: ignore[no-untyped-def]
