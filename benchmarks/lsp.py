@@ -15,6 +15,7 @@ import asyncio
 import os
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,65 +155,22 @@ async def measure(name: str, argv: list[str], folder: Path, big_file: Path, edit
     try:
         await client.start(argv, folder)
         start = time.perf_counter()
-        folder_uri = folder.as_uri()
-        capabilities = types.ClientCapabilities(
-            window=types.WindowClientCapabilities(work_done_progress=True),
-            workspace=types.WorkspaceClientCapabilities(
-                configuration=True, workspace_folders=True),
-            text_document=types.TextDocumentClientCapabilities(
-                synchronization=types.TextDocumentSyncClientCapabilities(),
-                publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
-                    version_support=True)))
-        await asyncio.wait_for(client.initialize_async(types.InitializeParams(
-            capabilities=capabilities, root_uri=folder_uri, process_id=os.getpid(),
-            workspace_folders=[types.WorkspaceFolder(uri=folder_uri, name=folder.name)])),
-            timeout)
-        client.initialized(types.InitializedParams())
+        await _initialize(client, folder, timeout)
         if ready_marker:
             await asyncio.wait_for(client.indexed.wait(), timeout)
         result.index_seconds = time.perf_counter() - start
         result.rss_after_index_mb = _rss_mb(client.pid, "VmRSS")
         result.peak_rss_mb = _rss_mb(client.pid, "VmHWM")
 
-        uri = big_file.as_uri()
-        text = big_file.read_text(encoding="utf-8")
-        lines = text.split("\n")
-        waiter = client.waiters[uri] = asyncio.get_running_loop().create_future()
         sent = time.perf_counter()
-        client.text_document_did_open(types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=0,
-                                                 text=text)))
-        await asyncio.wait_for(waiter, timeout)
+        document = await _open(client, big_file, timeout)
         result.open_ms = (time.perf_counter() - sent) * 1000
-        # Typing in a function body, halfway down the file: `return value + N`.
-        middle = len(lines) // 2
-        body_line = next(n for n in range(middle, len(lines))
-                         if lines[n].startswith("        return value + "))
-        import_line = next(n for n, line in enumerate(lines) if line == "import json")
-        version = 0
         for series, line_number, make in (
-                (result.edit_ms, body_line, lambda v: f"        return value + {v}"),
-                (result.import_edit_ms, import_line, lambda v: f"import json as json_{v}")):
-            old = lines[line_number]
+                (result.edit_ms, document.body_line, lambda v: f"        return value + {v}"),
+                (result.import_edit_ms, document.import_line,
+                 lambda v: f"import json as json_{v}")):
             for _ in range(edits if series is result.edit_ms else max(1, edits // 4)):
-                version += 1
-                new = make(version)
-                change = types.TextDocumentContentChangePartial(
-                    range=types.Range(types.Position(line_number, 0),
-                                      types.Position(line_number, len(old))), text=new)
-                waiter = client.waiters[uri] = asyncio.get_running_loop().create_future()
-                sent = time.perf_counter()
-                client.text_document_did_change(types.DidChangeTextDocumentParams(
-                    text_document=types.VersionedTextDocumentIdentifier(uri=uri,
-                                                                        version=version),
-                    content_changes=[change]))
-                while True:
-                    params = await asyncio.wait_for(waiter, timeout)
-                    if params.version in (None, version):
-                        break
-                    waiter = client.waiters[uri] = asyncio.get_running_loop().create_future()
-                series.append((time.perf_counter() - sent) * 1000)
-                old = new
+                series.append(await document.edit(line_number, make, timeout))
                 # A person types a few characters a second: leave the server a pause, as
                 # an editor would, so every edit is a fresh one rather than a burst.
                 await asyncio.sleep(pause)
@@ -224,6 +182,104 @@ async def measure(name: str, argv: list[str], folder: Path, big_file: Path, edit
     finally:
         await _stop(client)
     return result
+
+
+async def measure_while_indexing(argv: list[str], folder: Path, big_file: Path,
+                                 ready_marker: str, timeout: float, stderr_path: Path,
+                                 pause: float = 0.2) -> LspResult:
+    """Someone starts typing the moment the editor opens: the big file is opened right after
+    `initialized` and edited in a function body, `pause` apart, until indexing ends. The
+    latencies go into `edit_ms` (`open_ms`: the didOpen's)."""
+    result = LspResult("while indexing")
+    client = _Client(stderr_path)
+    _register(client, ready_marker)
+    try:
+        await client.start(argv, folder)
+        start = time.perf_counter()
+        await _initialize(client, folder, timeout)
+        sent = time.perf_counter()
+        document = await _open(client, big_file, timeout)
+        result.open_ms = (time.perf_counter() - sent) * 1000
+        while True:
+            await asyncio.sleep(pause)  # a keystroke a moment after the last, not a burst
+            if client.indexed.is_set():
+                break
+            result.edit_ms.append(await document.edit(
+                document.body_line, lambda v: f"        return value + {v}", timeout))
+        result.index_seconds = time.perf_counter() - start
+    except Exception as error:
+        result.error = f"{type(error).__name__}: {error}"
+    finally:
+        await _stop(client)
+    return result
+
+
+async def _initialize(client: _Client, folder: Path, timeout: float) -> None:
+    folder_uri = folder.as_uri()
+    capabilities = types.ClientCapabilities(
+        window=types.WindowClientCapabilities(work_done_progress=True),
+        workspace=types.WorkspaceClientCapabilities(
+            configuration=True, workspace_folders=True),
+        text_document=types.TextDocumentClientCapabilities(
+            synchronization=types.TextDocumentSyncClientCapabilities(),
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                version_support=True)))
+    await asyncio.wait_for(client.initialize_async(types.InitializeParams(
+        capabilities=capabilities, root_uri=folder_uri, process_id=os.getpid(),
+        workspace_folders=[types.WorkspaceFolder(uri=folder_uri, name=folder.name)])),
+        timeout)
+    client.initialized(types.InitializedParams())
+
+
+@dataclass
+class _Document:
+    """The open big file: where to type, and its lines as the server has them."""
+
+    client: _Client
+    uri: str
+    lines: list[str]
+    body_line: int  # `return value + N` in a function body, halfway down
+    import_line: int  # `import json`
+    version: int = 0
+
+    async def edit(self, line_number: int, make: Callable[[int], str], timeout: float) -> float:
+        """Replace a line with `make(version)`; milliseconds until that version's diagnostics."""
+        self.version += 1
+        old, new = self.lines[line_number], make(self.version)
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(line_number, 0),
+                              types.Position(line_number, len(old))), text=new)
+        loop = asyncio.get_running_loop()
+        waiter = self.client.waiters[self.uri] = loop.create_future()
+        sent = time.perf_counter()
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=self.uri,
+                                                                version=self.version),
+            content_changes=[change]))
+        while True:
+            params = await asyncio.wait_for(waiter, timeout)
+            if params.version in (None, self.version):
+                break
+            waiter = self.client.waiters[self.uri] = loop.create_future()
+        self.lines[line_number] = new
+        return (time.perf_counter() - sent) * 1000
+
+
+async def _open(client: _Client, big_file: Path, timeout: float) -> _Document:
+    """didOpen of `big_file`, returning once its diagnostics arrive."""
+    uri = big_file.as_uri()
+    text = big_file.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    waiter = client.waiters[uri] = asyncio.get_running_loop().create_future()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=0,
+                                             text=text)))
+    await asyncio.wait_for(waiter, timeout)
+    middle = len(lines) // 2
+    body_line = next(n for n in range(middle, len(lines))
+                     if lines[n].startswith("        return value + "))
+    import_line = next(n for n, line in enumerate(lines) if line == "import json")
+    return _Document(client, uri, lines, body_line, import_line)
 
 
 async def _stop(client: _Client) -> None:
