@@ -537,7 +537,8 @@ def _replace(context: ImportContext, **changes: object) -> ImportContext:
 # Interning: a language server holds the facts of every file of a workspace, and across files
 # most values repeat (`import os` on line 3, column 7; the same contexts; position (0, 0)).
 # One shared object per distinct value keeps 20,000 files' facts small. The tables only grow
-# with distinct values; a worker process's facts are re-interned when they arrive (intern).
+# with distinct values. A worker process's facts share objects within the chunk it sends
+# (pickling keeps that); they are not merged again with this process's (prefetch.py).
 _INTERNED: dict[object, object] = {}
 _CONTEXTS: dict[object, ImportContext] = {}
 _POSITIONS: dict[tuple[int, int], Position] = {}
@@ -586,11 +587,3 @@ def _range_of(line: int, column: int, end_line: int, end_column: int) -> Range:
     if found is None:
         found = _RANGES[key] = Range(_position(line, column), _position(end_line, end_column))
     return found
-
-
-def intern(facts: FileFacts) -> FileFacts:
-    """The same facts, sharing this process's objects (for facts unpickled from elsewhere)."""
-    from dataclasses import replace
-
-    return replace(facts, imports=tuple(_intern(fact) for fact in facts.imports),
-                   top_level_names=_intern(facts.top_level_names))
