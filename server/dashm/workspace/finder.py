@@ -41,7 +41,7 @@ class Resolved:
             return False
         if self.path is None or other.path is None:
             return self.path == other.path and self.name == other.name
-        return _real(self.path) == _real(other.path)
+        return self.path == other.path or _real(self.path) == _real(other.path)
 
 
 @dataclass

@@ -276,10 +276,10 @@ class Workspace:
                     "library does not use")
         target = module + ".__main__" if path.name in ("__main__.py", "__init__.py") else module
         found = self.resolve(target, root)
-        if found is not None and found.path is not None and found.kind != "namespace" and \
-                os.path.realpath(found.path) == os.path.realpath(path if path.name != \
-                "__init__.py" else path.parent / "__main__.py"):
-            return None
+        runs = path if path.name != "__init__.py" else path.parent / "__main__.py"
+        if found is not None and found.path is not None and found.kind != "namespace" and (
+                found.path == runs or os.path.realpath(found.path) == os.path.realpath(runs)):
+            return None  # (the same path is the same file: realpath stats every part)
         first = self.resolve(top, root)
         if first is not None and first.path is not None and first.kind != "namespace" and \
                 not is_within(first.path, root):
