@@ -68,8 +68,9 @@ def walk_entry_files(start: Path) -> Iterator[Path]:
     """The non-Python files dashm checks under `start` (or `start` itself): pyproject.toml,
     Makefiles, and `.vscode/launch.json` / `.vscode/tasks.json`, skipping what
     `walk_python_files` skips."""
-    from dashm.rules.entrypoints import is_entry_file
+    from dashm.rules.entrypoints import MAKEFILES, VSCODE_FILES, is_entry_file
 
+    ENTRY_NAMES = frozenset({"pyproject.toml", *MAKEFILES, *VSCODE_FILES})  # noqa: N806
     if not start.is_dir():
         if start.is_file() and is_entry_file(Path(os.path.abspath(start))):
             yield start
@@ -87,9 +88,10 @@ def walk_entry_files(start: Path) -> Iterator[Path]:
         subfolders[:] = sorted(s for s in subfolders
                                if not is_excluded_folder(s) and not s.startswith("."))
         for name in sorted(files):
-            path = Path(folder) / name
-            if is_entry_file(path):
-                yield path
+            if name in ENTRY_NAMES:  # (a set lookup first: most folders hold none)
+                path = Path(folder) / name
+                if is_entry_file(path):
+                    yield path
         for name in ("launch.json", "tasks.json"):
             path = Path(folder) / ".vscode" / name
             if path.is_file():
