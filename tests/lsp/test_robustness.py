@@ -311,6 +311,20 @@ async def test_a_scan_larger_than_a_chunk_checks_every_file(server: RawClient,
     assert unchecked == []
 
 
+async def test_the_scan_leaves_its_facts_in_the_cache(server: RawClient, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a scan the facts are on disk, so the next start need not make them again."""
+    folder = server.folder  # type: ignore[attr-defined]
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("DASHM_CACHE_DIR", str(cache_dir))
+    await server.stop()
+    await server.start(folder)
+    await server.initialize(folder)
+    await server.scanned()  # the save goes to the analysis thread before the scan's last trip
+    saved = list(cache_dir.glob("facts-*.pickle"))
+    assert saved and all(f.stat().st_size > 0 for f in saved), list(cache_dir.iterdir())
+
+
 # Root reads any folder: without these two capabilities it obeys folder modes like any user.
 NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
 

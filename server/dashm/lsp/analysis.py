@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,7 +41,10 @@ T = TypeVar("T")
 DEBOUNCE_SECONDS = 0.15
 CHEAP_CHECK_SECONDS = 0.02  # a buffer whose last check took less is checked on every edit
 RESCAN_DELAY_SECONDS = 0.3
-SCAN_BATCH = 50  # closed files checked per trip to the worker thread during a scan
+# A scan checks closed files on the analysis thread in trips of at most this long, so that an
+# edit waits at most about this long for the thread (the files a trip takes vary: a Python
+# file costs a fraction of a millisecond, a pyproject.toml ten or more).
+SCAN_TRIP_SECONDS = 0.03
 
 
 @dataclass
@@ -458,19 +462,17 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
             stopped = False  # the interpreter cannot be queried: every file would fail
             while not stopped and (ready := await ls.session.run(next, ready_counts, None)) \
                     is not None:
-                for first in range(checked, ready, SCAN_BATCH):
-                    done = min(first + SCAN_BATCH, ready)
-                    # A nested workspace folder scans its own files.
-                    batch = [p for p in paths[first:done] if folder_for(ls, p) is folder]
-                    seen.update(convert.uri_of(p) for p in batch)
-                    if not await _publish_from_disk(ls, folder, batch, _disk_diagnostics):
-                        stopped = True
-                        break
-                    if token is not None:
-                        ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                            message=f"{done}/{len(paths)} files",
-                            percentage=int(done * 100 / max(len(paths), 1))))
-                checked = max(checked, ready)
+                if ready <= checked:
+                    continue
+                # A nested workspace folder scans its own files.
+                batch = [p for p in paths[checked:ready] if folder_for(ls, p) is folder]
+                seen.update(convert.uri_of(p) for p in batch)
+                stopped = not await _publish_from_disk(ls, folder, batch, _disk_diagnostics)
+                checked = ready
+                if token is not None:
+                    ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                        message=f"{checked}/{len(paths)} files",
+                        percentage=int(checked * 100 / max(len(paths), 1))))
         finally:
             # On the analysis thread, after whatever it is doing: a scan cancelled midway
             # stops the workers; a finished one saves the facts it made.
@@ -504,15 +506,17 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
 
 async def _publish_from_disk(ls: DashmServer, folder: Folder, paths: list[Path],
                              check_on_disk: Callable[..., list[types.Diagnostic]]) -> bool:
-    """Check closed files of a scan, a batch per trip to the worker thread (one trip per file
-    was a third of indexing a large workspace), and publish their results. False when the
-    interpreter cannot be queried: the scan stops, every other file would fail the same way."""
+    """Check closed files of a scan, as many per trip to the analysis thread as fit in
+    SCAN_TRIP_SECONDS (one trip per file was a third of indexing a large workspace), and
+    publish their results. False when the interpreter cannot be queried: the scan stops,
+    every other file would fail the same way."""
     codec = ls.workspace.position_codec
 
-    def check_all() -> tuple[list[tuple[Path, list[types.Diagnostic] | Exception]],
-                             InterpreterError | None]:
+    def check_some(first: int) -> tuple[list[tuple[Path, list[types.Diagnostic] | Exception]],
+                                        InterpreterError | None]:
         results: list[tuple[Path, list[types.Diagnostic] | Exception]] = []
-        for path in paths:
+        deadline = time.monotonic() + SCAN_TRIP_SECONDS
+        for path in paths[first:]:
             try:
                 results.append((path, check_on_disk(folder.workspace, path, codec)))
             except InterpreterError as error:
@@ -520,19 +524,24 @@ async def _publish_from_disk(ls: DashmServer, folder: Folder, paths: list[Path],
             except Exception as error:  # one bad file must not stop the scan
                 log.exception("checking %s failed", path)
                 results.append((path, error))
+            if time.monotonic() >= deadline:
+                break
         return results, None
 
-    results, interpreter_error = await ls.session.run(check_all)
-    opened = open_paths(ls)
-    for path, outcome in results:
-        if isinstance(outcome, Exception):
-            log_message(ls, f"dashm: checking {path} failed: {outcome!r}",
-                        types.MessageType.Error)
-        elif path not in opened:
-            publish_disk(ls, convert.uri_of(path), outcome)
-    if interpreter_error is not None:
-        report_once(ls, f"{folder.path}: {interpreter_error}", types.MessageType.Error)
-        return False
+    done = 0
+    while done < len(paths):
+        results, interpreter_error = await ls.session.run(check_some, done)
+        done += len(results)
+        opened = open_paths(ls)
+        for path, outcome in results:
+            if isinstance(outcome, Exception):
+                log_message(ls, f"dashm: checking {path} failed: {outcome!r}",
+                            types.MessageType.Error)
+            elif path not in opened:
+                publish_disk(ls, convert.uri_of(path), outcome)
+        if interpreter_error is not None:
+            report_once(ls, f"{folder.path}: {interpreter_error}", types.MessageType.Error)
+            return False
     return True
 
 
