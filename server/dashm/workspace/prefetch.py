@@ -96,12 +96,10 @@ def _prefetch(items: Sequence[tuple[Workspace, Path]], workers: int | None,
 
     try:
         for number, (workspace, path) in enumerate(items):
-            store = cache.shared(workspace.folder)
             key = workspace.disk_key(path)
             text = read_source(path) if key is not None else None
-            if key is None or isinstance(text, SourceProblem) or text is None:
-                pass  # the caller's own read reports it
-            else:
+            if isinstance(text, str):  # (a file that cannot be read: the caller reports it)
+                store = cache.shared(workspace.folder)
                 digest = cache.digest(text) if store is not None else None
                 facts = store.get(digest) if store is not None and digest is not None \
                     else None
