@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashm.workspace import Workspace
+from dashm.workspace import Workspace, skeleton
 from dashm.workspace.facts import FileFacts, extract_facts
-from dashm.workspace.skeleton import quick_facts, skeleton_facts
+from dashm.workspace.skeleton import quick_facts, skeleton_facts, strict_skeleton_facts
 from dashm.workspace.source import read_source
 
 
@@ -30,7 +30,7 @@ def _agrees(text: str) -> bool:
     """The skeleton's facts equal the full parse's; False if the skeleton declined."""
     full = extract_facts(text)
     assert full.syntax_error is None, (full.syntax_error, text)
-    found = skeleton_facts(text)
+    found = strict_skeleton_facts(text)
     if found is None:
         return False
     assert found == _as_scanned(full), text
@@ -47,7 +47,7 @@ def test_every_file_of_the_standard_library() -> None:
         if not isinstance(text, str):
             continue
         full = extract_facts(text)
-        found = skeleton_facts(text)
+        found = strict_skeleton_facts(text)
         if found is None:
             declined += 1
             continue
@@ -197,10 +197,25 @@ def test_hand_picked_cases_agree(text: str) -> None:
     "x = 'unterminated\nimport os\n",               # a string that never closes
     "x = (1,\nimport os\n",                        # a bracket that never closes
     "ñame = 1\nimport os\n",                       # a non-ASCII identifier
+    "if sys.path\\\n",                              # a backslash continuing past the end
+    "import os\\\n",
 ])
 def test_what_it_cannot_be_sure_of_goes_to_a_full_parse(text: str) -> None:
+    assert strict_skeleton_facts(text) is None
+    assert quick_facts(text) == extract_facts(text)
+
+
+def test_an_error_the_skeleton_did_not_foresee_means_a_full_parse(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Not a crash: the server and `dashm check` get a full parse's facts instead."""
+    def unforeseen(self, text):  # type: ignore[no-untyped-def]
+        raise IndexError("a case nobody thought of")
+
+    monkeypatch.setattr(skeleton._Skeleton, "facts", unforeseen)
+    text = "import os\nif __name__ == '__main__':\n    pass\n"
     assert skeleton_facts(text) is None
     assert quick_facts(text) == extract_facts(text)
+    with pytest.raises(IndexError):
+        strict_skeleton_facts(text)
 
 
 def test_damaged_real_files_never_raise_and_still_agree() -> None:
@@ -218,6 +233,7 @@ def test_damaged_real_files_never_raise_and_still_agree() -> None:
                 text[:cut], text[:cut] + "\\" + text[cut:], text[:cut] + '"""' + text[cut:],
                 text[:cut] + "(" * 300 + text[cut:], text[:cut] + "'" + text[cut:],
                 text[:cut] + "\n    import late\n" + text[cut:], text[:cut] + ":" + text[cut:]])
+            strict_skeleton_facts(damaged)  # an error the skeleton did not foresee fails here
             found = quick_facts(damaged)
             full = extract_facts(damaged)
             if full.syntax_error is None:
@@ -233,6 +249,7 @@ CODEISH = st.lists(st.sampled_from(
 @given(CODEISH)
 def test_random_code_like_text_never_raises(text: str) -> None:
     warnings.simplefilter("ignore", DeprecationWarning)  # the parser on `"\["` and the like
+    strict_skeleton_facts(text)  # an error the skeleton did not foresee fails here
     found = quick_facts(text)
     full = extract_facts(text)
     if full.syntax_error is None:
@@ -245,6 +262,7 @@ def test_deep_nesting_and_indentation_never_raise() -> None:
                      "x = " + "[" * depth + "\nimport os\n",
                      "".join(" " * i + "if x:\n" for i in range(min(depth, 150)))
                      + " " * 150 + "import os\n"):
+            strict_skeleton_facts(text)  # None or facts, never an exception
             quick_facts(text)  # a syntax error or facts, never an exception
 
 

@@ -77,6 +77,17 @@ def quick_facts(text: str) -> FileFacts:
 
 
 def skeleton_facts(text: str) -> FileFacts | None:
+    """The facts of `text` from a skeleton, or None where a full parse must answer. A case the
+    skeleton did not foresee (an IndexError, say) also gives None, never a crash; the tests
+    call `strict_skeleton_facts`, which lets such errors out, to find them."""
+    try:
+        return strict_skeleton_facts(text)
+    except (IndexError, RecursionError):
+        return None
+
+
+def strict_skeleton_facts(text: str) -> FileFacts | None:
+    """`skeleton_facts`, letting out any error the skeleton did not foresee."""
     if any(c in text for c in _AWKWARD) or (
             not text.isascii() and _AWKWARD_UNICODE.search(text)):
         return None
@@ -122,6 +133,8 @@ class _Skeleton:
             raise _Unsure
         self.offsets = list(accumulate(map(len, masked_lines), initial=0))  # in `masked`
         self.first_joined, self.last_joined = _joined_lines(masked)
+        if self.last_joined and self.last_joined[-1] >= len(self.lines):
+            raise _Unsure  # a backslash on the last line continues it past the end of file
         self.kept: dict[int, int] = {}  # first line of a kept logical line -> its last line
         self.mutations: set[int] = set()
         self.padding: dict[int, int] = {}  # line -> indentation of a `pass` put there
