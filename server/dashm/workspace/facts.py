@@ -145,9 +145,6 @@ class LineIndex:
             self._starts = list(accumulate(map(len, self.lines), initial=0))
         return self._starts
 
-    def position(self, lineno: int, byte_col: int) -> Position:
-        return _position(lineno - 1, self.column(lineno, byte_col))
-
     def column(self, lineno: int, byte_col: int) -> int:
         """The code-point column of ast's UTF-8 byte column on (1-based) line `lineno`."""
         line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
@@ -458,18 +455,14 @@ class _Collector:
             target_end = len(text[:dots_end].rstrip(" \t"))
         else:
             target_end = module_end
-        if len(lines) == 1:  # most statements: offsets are columns
-            line = statement.start.line
-            return (_range_of(line, module_start, line, module_end),
-                    _range_of(line, target_start, line, target_end))
         starts = list(accumulate(map(len, lines), initial=0))
 
-        def at(offset: int) -> Position:
+        def at(offset: int) -> tuple[int, int]:
             line = min(bisect.bisect_right(starts, offset) - 1, len(lines) - 1)
-            return _position(statement.start.line + line, offset - starts[line])
+            return statement.start.line + line, offset - starts[line]
 
-        return (_range(at(module_start), at(module_end)),
-                _range(at(target_start), at(target_end)))
+        return (_range_of(*at(module_start), *at(module_end)),
+                _range_of(*at(target_start), *at(target_end)))
 
     @staticmethod
     def _skip_blank(text: str, offset: int) -> int:
@@ -574,10 +567,6 @@ def _position(line: int, column: int) -> Position:
     if found is None:
         found = _POSITIONS[key] = Position(line, column)
     return found
-
-
-def _range(start: Position, end: Position) -> Range:
-    return _range_of(start.line, start.column, end.line, end.column)
 
 
 def _range_of(line: int, column: int, end_line: int, end_column: int) -> Range:
