@@ -15,7 +15,7 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +67,7 @@ class _Client(LanguageClient):
         self.waiters: dict[str, asyncio.Future[types.PublishDiagnosticsParams]] = {}
         self.indexed = asyncio.Event()
         self.pid = 0
+        self.started = 0.0  # perf_counter() when the server process was started
 
     async def start(self, argv: list[str], cwd: Path) -> None:
         """Like `start_io`, but stderr goes to a file (a full pipe would block the server)."""
@@ -146,27 +147,53 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-async def measure(name: str, argv: list[str], folder: Path, big_file: Path, edits: int,
-                  ready_marker: str | None, timeout: float, stderr_path: Path,
-                  pause: float = 0.2) -> LspResult:
-    result = LspResult(name)
+def _body_edit(version: int) -> str:
+    """Typing in a function body, halfway down the big file."""
+    return f"        return value + {version}"
+
+
+async def _session(result: LspResult, argv: list[str], folder: Path,
+                   ready_marker: str | None, timeout: float, stderr_path: Path,
+                   body: Callable[[_Client], Awaitable[None]]) -> LspResult:
+    """Run `body` on a started and initialised server, then stop it. An error ends the session
+    and goes into `result`: reported in the table, the rest is still benchmarked."""
     client = _Client(stderr_path)
     _register(client, ready_marker)
     try:
         await client.start(argv, folder)
-        start = time.perf_counter()
+        client.started = time.perf_counter()
         await _initialize(client, folder, timeout)
+        await body(client)
+    except Exception as error:
+        result.error = f"{type(error).__name__}: {error}"
+    finally:
+        await _stop(client)
+    return result
+
+
+async def _timed_open(result: LspResult, client: _Client, big_file: Path,
+                      timeout: float) -> _Document:
+    sent = time.perf_counter()
+    document = await _open(client, big_file, timeout)
+    result.open_ms = (time.perf_counter() - sent) * 1000
+    return document
+
+
+async def measure(name: str, argv: list[str], folder: Path, big_file: Path, edits: int,
+                  ready_marker: str | None, timeout: float, stderr_path: Path,
+                  pause: float = 0.2) -> LspResult:
+    result = LspResult(name)
+
+    async def body(client: _Client) -> None:
         if ready_marker:
             await asyncio.wait_for(client.indexed.wait(), timeout)
-        result.index_seconds = time.perf_counter() - start
+        result.index_seconds = time.perf_counter() - client.started
         result.rss_after_index_mb = _rss_mb(client.pid, "VmRSS")
         result.peak_rss_mb = _rss_mb(client.pid, "VmHWM")
 
-        sent = time.perf_counter()
-        document = await _open(client, big_file, timeout)
-        result.open_ms = (time.perf_counter() - sent) * 1000
+        document = await _timed_open(result, client, big_file, timeout)
         for series, line_number, make in (
-                (result.edit_ms, document.body_line, lambda v: f"        return value + {v}"),
+                (result.edit_ms, document.body_line, _body_edit),
                 (result.import_edit_ms, document.import_line,
                  lambda v: f"import json as json_{v}")):
             for _ in range(edits if series is result.edit_ms else max(1, edits // 4)):
@@ -177,11 +204,8 @@ async def measure(name: str, argv: list[str], folder: Path, big_file: Path, edit
         peak = _rss_mb(client.pid, "VmHWM")
         if peak is not None:
             result.peak_rss_mb = max(peak, result.peak_rss_mb or 0)
-    except Exception as error:  # report it in the table, keep benchmarking the rest
-        result.error = f"{type(error).__name__}: {error}"
-    finally:
-        await _stop(client)
-    return result
+
+    return await _session(result, argv, folder, ready_marker, timeout, stderr_path, body)
 
 
 async def measure_while_indexing(argv: list[str], folder: Path, big_file: Path,
@@ -191,27 +215,17 @@ async def measure_while_indexing(argv: list[str], folder: Path, big_file: Path,
     `initialized` and edited in a function body, `pause` apart, until indexing ends. The
     latencies go into `edit_ms` (`open_ms`: the didOpen's)."""
     result = LspResult("while indexing")
-    client = _Client(stderr_path)
-    _register(client, ready_marker)
-    try:
-        await client.start(argv, folder)
-        start = time.perf_counter()
-        await _initialize(client, folder, timeout)
-        sent = time.perf_counter()
-        document = await _open(client, big_file, timeout)
-        result.open_ms = (time.perf_counter() - sent) * 1000
+
+    async def body(client: _Client) -> None:
+        document = await _timed_open(result, client, big_file, timeout)
         while True:
             await asyncio.sleep(pause)  # a keystroke a moment after the last, not a burst
             if client.indexed.is_set():
                 break
-            result.edit_ms.append(await document.edit(
-                document.body_line, lambda v: f"        return value + {v}", timeout))
-        result.index_seconds = time.perf_counter() - start
-    except Exception as error:
-        result.error = f"{type(error).__name__}: {error}"
-    finally:
-        await _stop(client)
-    return result
+            result.edit_ms.append(await document.edit(document.body_line, _body_edit, timeout))
+        result.index_seconds = time.perf_counter() - client.started
+
+    return await _session(result, argv, folder, ready_marker, timeout, stderr_path, body)
 
 
 async def _initialize(client: _Client, folder: Path, timeout: float) -> None:
