@@ -26,6 +26,7 @@ from dashm.workspace.toml_locate import locate_strings, toml_error, tomllib
 
 MAKEFILES = ("Makefile", "makefile", "GNUmakefile")
 VSCODE_FILES = ("launch.json", "tasks.json")
+ENTRY_FILE_NAMES = frozenset({"pyproject.toml", *MAKEFILES, *VSCODE_FILES})
 NOQA = re.compile(r"(?:#|//)\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?",
                   re.I)
 OBJECT_REFERENCE = re.compile(
@@ -36,8 +37,8 @@ WORKSPACE_VARIABLES = ("${workspaceFolder}", "${workspaceRoot}")
 
 def is_entry_file(path: Path) -> bool:
     """pyproject.toml, a Makefile, or `.vscode/launch.json` / `.vscode/tasks.json`."""
-    return path.name == "pyproject.toml" or path.name in MAKEFILES or (
-        path.name in VSCODE_FILES and path.parent.name == ".vscode")
+    return path.name in ENTRY_FILE_NAMES and (
+        path.name not in VSCODE_FILES or path.parent.name == ".vscode")
 
 
 def check_entry_text(workspace: Workspace, path: Path, text: str,

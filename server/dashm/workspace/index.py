@@ -133,10 +133,11 @@ class Workspace:
     def locate(self, path: Path) -> Location:
         path = absolute(path)
         project = self.project_for(path)
-        cached = self._roots.get(path.parent)
+        folder = path.parent
+        cached = self._roots.get(folder)
         if cached is None or cached[0] is not project:  # one import root per folder
-            root, rule = import_root(path.parent, project, self.folder, self.folders)
-            cached = self._roots[path.parent] = (project, root, rule)
+            root, rule = import_root(folder, project, self.folder, self.folders)
+            cached = self._roots[folder] = (project, root, rule)
         return located(path, cached[1], cached[2])
 
     # -- facts -------------------------------------------------------------------------

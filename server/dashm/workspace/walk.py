@@ -68,9 +68,8 @@ def walk_entry_files(start: Path) -> Iterator[Path]:
     """The non-Python files dashm checks under `start` (or `start` itself): pyproject.toml,
     Makefiles, and `.vscode/launch.json` / `.vscode/tasks.json`, skipping what
     `walk_python_files` skips."""
-    from dashm.rules.entrypoints import MAKEFILES, VSCODE_FILES, is_entry_file
+    from dashm.rules.entrypoints import ENTRY_FILE_NAMES, VSCODE_FILES, is_entry_file
 
-    ENTRY_NAMES = frozenset({"pyproject.toml", *MAKEFILES, *VSCODE_FILES})  # noqa: N806
     if not start.is_dir():
         if start.is_file() and is_entry_file(Path(os.path.abspath(start))):
             yield start
@@ -88,11 +87,11 @@ def walk_entry_files(start: Path) -> Iterator[Path]:
         subfolders[:] = sorted(s for s in subfolders
                                if not is_excluded_folder(s) and not s.startswith("."))
         for name in sorted(files):
-            if name in ENTRY_NAMES:  # (a set lookup first: most folders hold none)
+            if name in ENTRY_FILE_NAMES:  # (a set lookup first: most folders hold none)
                 path = Path(folder) / name
                 if is_entry_file(path):
                     yield path
-        for name in ("launch.json", "tasks.json"):
+        for name in VSCODE_FILES:
             path = Path(folder) / ".vscode" / name
             if path.is_file():
                 yield path
