@@ -330,16 +330,9 @@ class _Collector:
 
     def _owns_lines(self, stmt: ast.stmt) -> bool:
         """No other statement shares the lines: only blanks before it, a comment after."""
-        first_line = self.index.lines[stmt.lineno - 1]
-        last_line = self.index.lines[(stmt.end_lineno or stmt.lineno) - 1]
-        if first_line.isascii() and last_line.isascii():  # columns are bytes: slice directly
-            after = last_line[stmt.end_col_offset:].strip()
-            return first_line[:stmt.col_offset].strip() == "" and (
-                after == "" or after.startswith("#"))
-        first = first_line.encode("utf-8")
-        last = last_line.encode("utf-8")
-        before = first[: stmt.col_offset].decode("utf-8", "replace")
-        after = last[stmt.end_col_offset:].decode("utf-8", "replace").strip()
+        index, end = self.index, stmt.end_lineno or stmt.lineno
+        before = index.lines[stmt.lineno - 1][:index.column(stmt.lineno, stmt.col_offset)]
+        after = index.lines[end - 1][index.column(end, stmt.end_col_offset or 0):].strip()
         return before.strip() == "" and (after == "" or after.startswith("#"))
 
     def visit(self, stmt: ast.stmt, context: ImportContext, body: list[ast.stmt],
