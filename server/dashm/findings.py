@@ -56,6 +56,15 @@ class Fix:
     title: str
     edits: tuple[TextEdit, ...] = ()
     creations: tuple[FileCreation, ...] = ()
+    # A by-path command the project documents (`python tools/train.py` in README.md:12) that
+    # this fix would make fail. The rule that builds the fix decides; such a fix is still
+    # offered to a person (quick fix) but never applied by `--fix` or "fix all".
+    breaks_documented_run: str | None = None
+
+    @property
+    def safe(self) -> bool:
+        """Whether `--fix` and "fix all" may apply it without asking."""
+        return self.breaks_documented_run is None
 
 
 @dataclass(frozen=True)

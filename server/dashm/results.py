@@ -27,12 +27,14 @@ def fix_one_at_a_time(findings: list[Finding],
 
     `apply(fix)` writes one fix and returns the re-checked findings; or a reason (str) when it
     refuses the fix; or None when the fix was written but the file cannot be checked again
-    (stop there). Returns what remains, how many fixes were applied, and why the fixes of
-    findings still there were refused."""
+    (stop there). A fix that would break a documented by-path command (`Fix.safe` false) is
+    never applied here: a person applies it as a quick fix, knowing. Returns what remains, how
+    many fixes were applied, and why the fixes of findings still there were refused."""
     fixed = 0
     reasons: dict[tuple[str, str], str] = {}
     for _ in range(MAX_FIX_PASSES):
-        candidates = [f for f in findings if f.fix and (f.code, f.fix.title) not in reasons]
+        candidates = [f for f in findings if f.fix and f.fix.safe
+                      and (f.code, f.fix.title) not in reasons]
         if not candidates:
             break
         finding = candidates[0]
