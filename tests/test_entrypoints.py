@@ -325,17 +325,22 @@ def test_dm201_on_dotted_import_of_a_top_level_namespace_folder(tmp_path: Path) 
         "app.py": "from utils.helpers import f\nimport utils.helpers\n",
         "tests/helper.py": "", "uses_tests.py": "import tests.helper\n",
     })
-    (finding,) = check(tmp_path, "app.py")
-    assert finding.code == "DM201" and finding.range.start.line == 0
-    assert "loses to any regular package or module named `utils`" in finding.message
+    # Reported once, on the folder's own first file, citing the first importer.
+    assert check(tmp_path, "app.py") == []
+    (finding,) = check(tmp_path, "utils/helpers.py")
+    assert finding.code == "DM201" and "app.py:1 imports `utils.helpers`" in finding.message
+    assert "no regular package or module named `utils` is anywhere on sys.path" in \
+        finding.message
+    assert finding.related[0].path == tmp_path / "app.py"
     assert finding.fix is not None
     assert [c.path for c in finding.fix.creations] == [tmp_path / "utils/__init__.py"]
-    assert check(tmp_path, "uses_tests.py") == []
+    assert check(tmp_path, "uses_tests.py") == check(tmp_path, "tests/helper.py") == []
 
 
 def test_dm201_fix_in_cli_creates_the_init(tmp_path: Path) -> None:
     write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/sub/a.py": "", "pkg/sub/b.py": ""})
-    assert sorted(f["path"] for f in check_json(tmp_path)) == ["pkg/sub/a.py", "pkg/sub/b.py"]
+    # One folder, one finding: on its first file.
+    assert [f["path"] for f in check_json(tmp_path)] == ["pkg/sub/a.py"]
     done = dashm("check", "--fix", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "pkg/sub/__init__.py").read_bytes() == b""

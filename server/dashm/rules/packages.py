@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +26,15 @@ from dashm.rules.creating import conventions_near
 from dashm.workspace import SourceFile
 from dashm.workspace.evidence import Evidence, run_evidence
 from dashm.workspace.paths import is_within
+from dashm.workspace.walk import is_excluded_folder
 
 TEST_NAMES = frozenset({"test", "tests", "testing"})
 DOC_NAMES = frozenset({"doc", "docs", "documentation"})
 DATA_NAMES = frozenset({"fixtures", "resources", "assets", "static", "templates", "samples",
                         "sample", "media", "locale", "locales"})
+# Folders of Python config files that frameworks load by path (mmcv/mmengine
+# `Config.fromfile`, detectron2 LazyConfig, runpy, exec), not import.
+CONFIG_NAMES = frozenset({"config", "configs", "cfg", "cfgs", "conf", "confs"})
 ENTRY_MODULES = ("cli", "main", "app")
 MAX_CITED = 4
 START = Range.of(0, 0, 0, 0)
@@ -38,8 +43,7 @@ START = Range.of(0, 0, 0, 0)
 def check_packages(ctx: FileContext) -> Iterator[Finding]:
     if ctx.location.module is None:
         return
-    yield from _missing_init_here(ctx)
-    yield from _missing_init_imported(ctx)
+    yield from _missing_init(ctx)
     if ctx.path.name == "__init__.py":
         finding = _missing_main(ctx)
         if finding is not None:
@@ -47,29 +51,43 @@ def check_packages(ctx: FileContext) -> Iterator[Finding]:
     yield from _main_guard_hint(ctx)
 
 
-# -- DM201: the folder of this file ----------------------------------------------------------
-def _missing_init_here(ctx: FileContext) -> Iterator[Finding]:
+# -- DM201 -----------------------------------------------------------------------------------
+# Each folder is reported once, on the file that owns it (the first `.py` file of the folder in
+# sorted order, or of its first sub-folder when it holds none): the CLI and the editor compute
+# the same owner from the same tree, so a folder is one problem, not one per file.
+@dataclass(frozen=True)
+class _Chain:
+    """Folders without `__init__.py` from the top (`folders[0]`) down to a file's folder.
+
+    `package`: the regular package they sit in (the folders are then inside a package tree);
+    None when the top folder sits at the import root and is imported with dotted names
+    (`importer` says where)."""
+
+    folders: tuple[Path, ...]
+    package: Path | None
+    importer: tuple[Path, int, str] | None
+
+
+def _missing_init(ctx: FileContext) -> Iterator[Finding]:
     folder = ctx.path.parent
-    folders = ctx.workspace.folders
-    if ctx.path.name == "__init__.py" or folders.package_init(folder) is not None:
+    if ctx.path.name == "__init__.py" or ctx.workspace.folders.package_init(folder) is not None:
         return
-    found = _namespace_chain(ctx, folder)
-    if found is None:
+    chain = _chain_of(ctx, folder)
+    if chain is None:
         return
-    chain, package = found
-    if _exempt_folder(ctx, folder, chain, package):
-        return
-    assert ctx.location.module is not None
-    dotted = ctx.location.module.rpartition(".")[0]
-    if _declared_namespace(ctx, dotted):
-        return
-    top = ctx.workspace.locate(package / "__init__.py").module or package.name
-    missing = ", ".join(f"{ctx.display(f)}/__init__.py" for f in chain)
-    message = (f"{ctx.display(folder)}/ has no __init__.py, yet it sits inside the package "
-               f"`{top}`: `{dotted}` is an accidental namespace package. pkgutil.walk_packages()"
-               f" and unittest discovery skip it, and setuptools' find_packages() (or a "
-               f"`packages` list) leaves it out of the wheel; create {missing}")
-    yield Finding(ctx.path, START, "DM201", message, Severity.WARNING, _init_fix(ctx, chain))
+    for index, member in enumerate(chain.folders):
+        if _owner(ctx, member) != ctx.path:
+            continue
+        if _exempt_member(ctx, chain, index):
+            return  # its sub-folders go with it (a scripts/ folder's lib/)
+        yield _folder_finding(ctx, chain, index)
+
+
+def _chain_of(ctx: FileContext, folder: Path) -> _Chain | None:
+    above = _namespace_chain(ctx, folder)
+    if above is not None:
+        return _Chain(tuple(above[0]), above[1], None)
+    return _imported_chain(ctx, folder)
 
 
 def _namespace_chain(ctx: FileContext, folder: Path) -> tuple[list[Path], Path] | None:
@@ -92,8 +110,72 @@ def _namespace_chain(ctx: FileContext, folder: Path) -> tuple[list[Path], Path] 
         chain.append(current)
 
 
-def _exempt_folder(ctx: FileContext, folder: Path, chain: list[Path], package: Path) -> bool:
-    """Tests (pytest's own conventions), docs, data and script-only folders."""
+def _imported_chain(ctx: FileContext, folder: Path) -> _Chain | None:
+    """A top-level folder without `__init__.py`, at the import root, that some file imports
+    with dotted names (`from utils.helpers import f`): the folders from it down to `folder`."""
+    root = ctx.location.root
+    try:
+        parts = folder.relative_to(root).parts
+    except ValueError:
+        return None
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    folders = [root.joinpath(*parts[: n + 1]) for n in range(len(parts))]
+    if any(ctx.workspace.folders.package_init(f) is not None for f in folders):
+        return None
+    top = parts[0]
+    found = ctx.workspace.resolve(top, root)
+    if found is None or found.kind != "namespace" or len(found.portions) != 1 or \
+            found.portions[0] != folders[0]:
+        return None  # shared with other folders or distributions: deliberate
+    importer = dotted_importers(ctx, root).get(top)
+    if importer is None:
+        return None  # nothing imports it as a package: loose scripts or data
+    return _Chain(tuple(folders), None, importer)
+
+
+def _owner(ctx: FileContext, folder: Path, depth: int = 0) -> Path | None:
+    """The file a folder's DM201 is reported on: its first `.py` file in sorted order, else
+    the owner of its first sub-folder (without `__init__.py`) that has one."""
+    listing = ctx.workspace.folders.listing(folder)
+    modules = sorted(m for m in listing.modules.values() if m.suffix == ".py")
+    if modules:
+        return modules[0]
+    if depth > 8:
+        return None
+    for sub in sorted(listing.folders.values()):
+        if sub.name.isidentifier() and ctx.workspace.folders.package_init(sub) is None:
+            found = _owner(ctx, sub, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _dotted(ctx: FileContext, chain: _Chain, index: int) -> str:
+    member = chain.folders[index]
+    if chain.package is not None:
+        base = ctx.workspace.locate(chain.package / "__init__.py").module or chain.package.name
+        rest = member.relative_to(chain.package).parts
+        return ".".join((base, *rest))
+    return ".".join(member.relative_to(ctx.location.root).parts)
+
+
+def _exempt_member(ctx: FileContext, chain: _Chain, index: int) -> bool:
+    """Test, docs and data folders always; folders of by-path scripts or of config files a
+    framework loads by path (`configs/`, Alembic's `versions/`) unless imported as packages."""
+    for depth in range(index + 1):
+        member = chain.folders[depth]
+        if _always_exempt(ctx, member):
+            return True
+        dotted = _dotted(ctx, chain, depth)
+        if _declared_namespace(ctx, dotted):
+            return True
+        if _loaded_by_path(ctx, member) and not _imported_as_package(ctx, member, dotted):
+            return True
+    return False
+
+
+def _always_exempt(ctx: FileContext, folder: Path) -> bool:
     try:
         parts = folder.relative_to(ctx.workspace.folder).parts
     except ValueError:
@@ -103,17 +185,39 @@ def _exempt_folder(ctx: FileContext, folder: Path, chain: list[Path], package: P
     name = folder.name.lower()
     if name in DATA_NAMES or name.endswith("data") or name.startswith("data"):
         return True
-    modules = [m for m in ctx.workspace.folders.listing(folder).modules.values()
-               if m.suffix == ".py"]
+    modules = _modules(ctx, folder)
     if any(m.name == "conf.py" for m in modules):
         return True  # Sphinx
-    if modules and all(_is_test_file(m.name) for m in modules):
-        return True
-    return bool(modules) and all(_is_script(ctx, m) for m in modules)
+    return bool(modules) and all(_is_test_file(m.name) for m in modules)
+
+
+def _modules(ctx: FileContext, folder: Path) -> list[Path]:
+    return sorted(m for m in ctx.workspace.folders.listing(folder).modules.values()
+                  if m.suffix == ".py")
 
 
 def _is_test_file(name: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
+def _loaded_by_path(ctx: FileContext, folder: Path) -> bool:
+    """Run or loaded as files, not imported: by-path scripts (and the helpers beside them,
+    which they import as top-level names), config folders read with runpy / exec /
+    `Config.fromfile`, Alembic's `versions/` (beside its env.py)."""
+    if folder.name.lower() in CONFIG_NAMES:
+        return True
+    if folder.name == "versions" and (folder.parent / "env.py").is_file():
+        return True
+    modules = _modules(ctx, folder)
+    if any(_relative_imports(ctx, m) for m in modules):
+        return False  # it expects a package around it
+    return any(_is_script(ctx, m) for m in modules)
+
+
+def _relative_imports(ctx: FileContext, module: Path) -> bool:
+    source = ctx.source if module == ctx.path else ctx.workspace.source(module)
+    return isinstance(source, SourceFile) and any(
+        i.level and not i.context.in_function for i in source.facts.imports)
 
 
 def _is_script(ctx: FileContext, module: Path) -> bool:
@@ -121,9 +225,12 @@ def _is_script(ctx: FileContext, module: Path) -> bool:
     if not isinstance(source, SourceFile) or source.facts.syntax_error is not None:
         return False
     facts = source.facts
-    if any(i.level and not i.context.in_function for i in facts.imports):
-        return False  # it expects a package around it
     return bool(facts.main_guards or facts.shebang or os.access(module, os.X_OK))
+
+
+def _imported_as_package(ctx: FileContext, folder: Path, dotted: str) -> bool:
+    """Some file imports `dotted` (or a module below it) with its dotted name."""
+    return dotted in dotted_importers(ctx, ctx.location.root)
 
 
 def _declared_namespace(ctx: FileContext, dotted: str) -> bool:
@@ -137,68 +244,128 @@ def _declared_namespace(ctx: FileContext, dotted: str) -> bool:
     return isinstance(find, dict) and find.get("namespaces") is True
 
 
+def _folder_finding(ctx: FileContext, chain: _Chain, index: int) -> Finding:
+    member = chain.folders[index]
+    dotted = _dotted(ctx, chain, index)
+    fix = _init_fix(ctx, list(chain.folders[: index + 1]))
+    create = fix.title[0].lower() + fix.title[1:]
+    below = [f"{ctx.display(f)}/" for f in chain.folders[index + 1:]]
+    also = f" ({', '.join(below)} below it too)" if below else ""
+    if chain.package is not None:
+        top = ctx.workspace.locate(chain.package / "__init__.py").module or chain.package.name
+        message = (f"{create}: {ctx.display(member)}/ has no __init__.py{also}, yet it sits "
+                   f"inside the package `{top}`, so `{dotted}` is an accidental namespace "
+                   f"package. Importing it works, but pkgutil.walk_packages() and unittest "
+                   f"discovery skip it, and setuptools' find_packages() (or a `packages` "
+                   f"list) leaves it out of the wheel")
+        return Finding(ctx.path, START, "DM201", message, Severity.WARNING, fix)
+    assert chain.importer is not None
+    path, line, name = chain.importer
+    top = dotted.split(".")[0]
+    message = (f"{create}: {ctx.display(member)}/ has no __init__.py{also}, so `{dotted}` is "
+               f"an implicit namespace package ({ctx.display(path)}:{line + 1} imports "
+               f"`{name}`). {_namespace_risk(ctx, top, name)}; and setuptools' "
+               f"find_packages() leaves it out of the wheel")
+    return Finding(ctx.path, START, "DM201", message, Severity.WARNING, fix,
+                   related=(Related(path, line),))
+
+
+def _namespace_risk(ctx: FileContext, top: str, name: str) -> str:
+    """What really happens to `import name`: a regular package or module `top` anywhere on
+    sys.path wins over a namespace portion, whatever its place; say so, and whether the
+    interpreter's own environment already has one."""
+    general = (f"That works only while no regular package or module named `{top}` is "
+               f"anywhere on sys.path: one found even later (an installed distribution, a "
+               f"{top}.py) wins over the namespace, and `{name}` is then looked up in it "
+               f"(ModuleNotFoundError unless it has one)")
+    try:
+        installed = ctx.workspace.resolve_installed(top)
+    except Exception:  # noqa: BLE001 - no usable interpreter: say only what holds anyway
+        return general
+    if installed is None or installed.kind not in ("package", "module") or \
+            installed.path is None:
+        return general
+    if installed.kind == "module":
+        error = f"ModuleNotFoundError: No module named '{name}'; '{top}' is not a package"
+    else:
+        inside = ctx.workspace.resolve_installed(name) if name != top else installed
+        error = (f"ModuleNotFoundError: No module named '{name}'" if inside is None
+                 else f"loads {inside.path} instead")
+    return (f"{general}. Here one is installed ({installed.path}): with it on sys.path, "
+            f"`import {name}` gives {error}")
+
+
 def _init_fix(ctx: FileContext, chain: list[Path]) -> Fix:
     names = " and ".join(f"{ctx.display(f)}/__init__.py" for f in chain)
     return Fix(f"Create {names}", creations=tuple(FileCreation(f / "__init__.py", "")
                                                    for f in chain))
 
 
-# -- DM201: dotted imports of a namespace folder ---------------------------------------------
-def _missing_init_imported(ctx: FileContext) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for fact in ctx.imports():
+# -- who imports what with dotted names --------------------------------------------------------
+MAX_IMPORTER_FILES = 20_000
+IMPORTERS_SECONDS = 5.0
+_importers: dict[tuple[int, Path], tuple[float, dict[str, tuple[Path, int, str]]]] = {}
+
+
+def forget_importers() -> None:
+    """Drop the remembered importer maps (`--fix` changed files)."""
+    _importers.clear()
+
+
+def dotted_importers(ctx: FileContext, root: Path) -> dict[str, tuple[Path, int, str]]:
+    """Each dotted name (and every prefix) that a file importing from `root` names in an
+    absolute import, with the first such import in sorted file order: (file, line, name).
+    The map is reused for a few seconds (one check run, one burst of editor requests)."""
+    key = (id(ctx.workspace), root)
+    now = time.monotonic()
+    cached = _importers.get(key)
+    if cached is not None and now - cached[0] < IMPORTERS_SECONDS:
+        return cached[1]
+    found: dict[str, tuple[Path, int, str]] = {}
+    for path in _python_files(ctx, root):
+        source = ctx.source if path == ctx.path else ctx.workspace.source(path)
+        if not isinstance(source, SourceFile):
+            continue
+        for name, line in _absolute_names(source):
+            for prefix in _prefixes(name):
+                found.setdefault(prefix, (path, line, name))
+    _importers[key] = (now, found)
+    return found
+
+
+def _python_files(ctx: FileContext, root: Path) -> Iterator[Path]:
+    """The workspace's `.py` files under `root`, in sorted order, skipping excluded folders."""
+    stack = [root]
+    count = 0
+    while stack and count < MAX_IMPORTER_FILES:
+        folder = stack.pop()
+        listing = ctx.workspace.folders.listing(folder)
+        for module in sorted(m for m in listing.modules.values() if m.suffix == ".py"):
+            count += 1
+            yield module
+        stack.extend(sorted((f for f in listing.folders.values()
+                             if not f.name.startswith(".") and not is_excluded_folder(f.name)),
+                            reverse=True))
+
+
+def _absolute_names(source: SourceFile) -> Iterator[tuple[str, int]]:
+    for fact in source.facts.imports:
         if fact.level:
             continue
+        line = fact.statement.start.line
         if fact.is_from:
-            assert fact.module is not None and fact.module_range is not None
-            targets = [(fact.module, fact.module_range)]
+            assert fact.module is not None
+            yield fact.module, line
+            for alias in fact.names:  # `from pkg import sub`: sub may be a module
+                yield f"{fact.module}.{alias.name}", line
         else:
-            targets = [(a.name, a.range) for a in fact.names]
-        for dotted, name_range in targets:
-            top = dotted.split(".")[0]
-            if top in seen:
-                continue
-            chain = _imported_namespaces(ctx, dotted)
-            if not chain:
-                continue
-            seen.add(top)
-            folder = chain[0]
-            shown = ctx.display(folder)
-            message = (f"{shown}/ has no __init__.py, so `{top}` is found only as an implicit "
-                       f"namespace package: it loses to any regular package or module named "
-                       f"`{top}` anywhere on sys.path (an installed distribution, a {top}.py), "
-                       f"and then `{dotted}` fails with ModuleNotFoundError; and setuptools' "
-                       f"find_packages() leaves it out of the wheel. Create {shown}/__init__.py")
-            yield Finding(ctx.path, name_range, "DM201", message, Severity.WARNING,
-                          _init_fix(ctx, chain), related=(Related(folder),))
+            for alias in fact.names:
+                yield alias.name, line
 
 
-def _imported_namespaces(ctx: FileContext, dotted: str) -> list[Path]:
-    """Workspace folders without `__init__.py` that `import dotted` passes through as
-    namespace packages, from the top; empty unless the top one is such a folder."""
-    workspace = ctx.workspace
-    parts = dotted.split(".")
-    first = workspace.folders.listing(ctx.location.root).folders.get(parts[0])
-    if first is None or workspace.folders.package_init(first) is not None:
-        return []  # only a folder without __init__.py at the import root can be one
-    chain: list[Path] = []
-    search: tuple[Path, ...] = workspace.search_path(ctx.location.root)
-    for number, part in enumerate(parts):
-        found = workspace.folders.find(part, search)
-        if found is None or found.kind != "namespace":
-            break
-        if len(found.portions) != 1 or not is_within(found.portions[0], workspace.folder):
-            break  # shared with other distributions or folders: deliberate
-        folder = found.portions[0]
-        name = ".".join(parts[: number + 1])
-        if folder.name in TEST_NAMES or folder.name in DOC_NAMES or \
-                _declared_namespace(ctx, name):
-            break
-        chain.append(folder)
-        search = found.search_locations
-    if not chain or _namespace_chain(ctx, chain[0]) is not None:
-        return []  # a folder inside a package tree is reported on its own modules
-    return chain
+def _prefixes(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[: n + 1]) for n in range(len(parts))]
 
 
 # -- DM202 -----------------------------------------------------------------------------------
