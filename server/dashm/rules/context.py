@@ -72,10 +72,12 @@ class FileContext:
 
     def scripts_in(self, folder: Path) -> list[Path]:
         """Files in `folder` that can be run by path (main guard, no relative imports):
-        each one puts `folder` first on sys.path when it runs."""
+        each one puts `folder` first on sys.path when it runs. A package's `__main__.py` is
+        not one: it exists for `python -m pkg`, and nobody runs it by path."""
         found = []
+        in_package = self.workspace.folders.package_init(folder) is not None
         for module in sorted(self.workspace.folders.listing(folder).modules.values()):
-            if module.suffix != ".py":
+            if module.suffix != ".py" or (in_package and module.name == "__main__.py"):
                 continue
             source = self.source if module == self.path else self.workspace.source(module)
             if isinstance(source, SourceFile) and source.facts.runnable_by_path:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dashm.findings import Finding, Fix, Range, Related, Severity, TextEdit
 from dashm.rules.context import FileContext
+from dashm.rules.intent import meant_target, third_party_reason
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
 
@@ -52,6 +53,8 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     in_script = ctx.in_script_mode(dotted)
     if in_script is None or in_script.kind == "builtin":
         return None
+    if in_script.path is not None and _same_file(in_script.path, ctx.path):
+        return None  # run by path it would import itself: it means the other module
     if alias is None and not _names_exist(ctx, fact, in_script):
         return None  # the statement fails in script mode too: it is not script-only
     in_module = ctx.in_module_mode(dotted)
@@ -61,9 +64,18 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         return None
     if in_module is not None and not ctx.scripts_in(ctx.path.parent):
         return None  # nothing here runs by path: the module-mode target is the intended one
+    third_party = third_party_reason(ctx, fact, top)
+    meant = None if third_party else meant_target(ctx, fact, alias, in_script, in_module)
+    code = "DM101" if in_module is None else "DM105"
+    found = _shown(ctx, in_script, dotted)
+    if third_party or meant == "module":
+        message = _wrong_module_message(ctx, fact, alias, dotted, found, in_module,
+                                        third_party)
+        return _finding(ctx, fact, name_range, code, message, None, in_script)
     new_name = _package_name(ctx, dotted, in_script)
+    if new_name == ctx.location.module:
+        new_name = None  # a self-import is never a fix
     statement = f"import {dotted}" if alias else f"from {dotted} import ..."
-    found = ctx.display(in_script.path) if in_script.path else dotted
     folder = ctx.display(ctx.script_dir)
     if ctx.is_evidently_run:
         cause = (f"`{statement}` finds {found} only because `python {ctx.display(ctx.path)}` "
@@ -75,20 +87,58 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         mode = (f"imported as `{ctx.location.module}` (python -m, pytest, an installed "
                 "package)")
     if in_module is None:
-        code = "DM101"
         consequence = f"{mode} it raises ModuleNotFoundError: No module named '{top}'"
     else:
-        code = "DM105"
         consequence = f"{mode} it loads {_describe(ctx, in_module, top)} instead"
-    advice = f"; import it as `{_suggested(fact, alias, new_name)}`" if new_name else ""
-    message = f"{cause}; {consequence}{advice}"
+    if new_name and meant == "script":
+        advice = f"; import it as `{_suggested(fact, alias, new_name)}`"
+    elif new_name:
+        advice = (f"; if {found} is the module meant, import it as "
+                  f"`{_suggested(fact, alias, new_name)}`, else rename {found}")
+    else:
+        advice = ""
+    fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) \
+        if new_name and meant == "script" else None
+    return _finding(ctx, fact, name_range, code, f"{cause}; {consequence}{advice}", fix,
+                    in_script)
+
+
+def _shown(ctx: FileContext, resolved: Resolved, dotted: str) -> str:
+    """A module as the user sees it: `util.py`, or a package as its folder `tools/wandb/`."""
+    if resolved.path is None:
+        return dotted
+    if resolved.kind == "package":
+        return ctx.display(resolved.path.parent) + "/"
+    if resolved.kind == "namespace":
+        return ctx.display(resolved.path) + "/"
+    return ctx.display(resolved.path)
+
+
+def _finding(ctx: FileContext, fact: ImportFact, name_range: Range, code: str, message: str,
+             fix: Fix | None, in_script: Resolved) -> Finding:
     severity = Severity.WARNING
     if fact.context.type_checking:
         severity = Severity.INFORMATION
         message += " (only type checkers read this import, but they resolve it the same way)"
-    fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) if new_name else None
     related = (Related(in_script.path),) if in_script.path else ()
     return Finding(ctx.path, name_range, code, message, severity, fix, related=related)
+
+
+def _wrong_module_message(ctx: FileContext, fact: ImportFact, alias: ImportedName | None,
+                          dotted: str, found: str, in_module: Resolved | None,
+                          third_party: str | None) -> str:
+    """The file means the standard-library, installed or third-party module, but run by path
+    it gets the local one: the remedy is renaming the local one, never rewriting the import."""
+    top = dotted.split(".")[0]
+    if third_party:
+        meant = f"the third-party `{top}` ({third_party})"
+    else:
+        assert in_module is not None
+        meant = _describe(ctx, in_module, top)
+    runs = (f"`python {ctx.display(ctx.path)}`" if ctx.is_evidently_run
+            else f"running a file of {ctx.display(ctx.script_dir)}/ by path")
+    return (f"rename {found}: under {runs} `{'import' if alias else 'from'} {dotted}` loads it "
+            f"instead of {meant}, which this file means")
 
 
 def _names_exist(ctx: FileContext, fact: ImportFact, module: Resolved) -> bool:
@@ -306,6 +356,10 @@ def _absolute_fix(ctx: FileContext, fact: ImportFact) -> Fix | None:
 def _statement_text(ctx: FileContext, fact: ImportFact) -> str:
     lines = ctx.source.text.splitlines()
     return "\n".join(lines[fact.statement.start.line: fact.statement.end.line + 1])
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a == b or os.path.realpath(a) == os.path.realpath(b)
 
 
 def _is_within(path: Path, folder: Path) -> bool:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dashm.workspace.dependencies import declared_dependencies
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -36,6 +38,8 @@ class ProjectConfig:
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     import_style: str = "absolute"
+    # Distributions the project declares (normalised names): third-party intent.
+    dependencies: frozenset[str] = frozenset()
     problems: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -85,6 +89,7 @@ def load_project(folder: Path) -> ProjectConfig:
         per_file_ignores=tuple((str(k), tuple(_strings(v))) for k, v in per_file.items())
         if isinstance(per_file, dict) else (),
         import_style=style,
+        dependencies=declared_dependencies(folder, data),
         problems=tuple(problems),
         data=data,
     )
