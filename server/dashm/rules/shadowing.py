@@ -23,7 +23,10 @@ def check_shadowing(ctx: FileContext) -> Iterator[Finding]:
     name = path.parent.name if path.name == "__init__.py" else path.stem
     folder = path.parent.parent if path.name == "__init__.py" else path.parent
     env = ctx.workspace.environment
-    if name in HARMLESS or name in env.unshadowable or not name.isidentifier():
+    if name in HARMLESS or not name.isidentifier():
+        return
+    if name in env.unshadowable:
+        yield from _never_imported(ctx, folder, name)
         return
     is_stdlib = name in env.stdlib_names
     hidden = ctx.workspace.resolve_installed(name)
@@ -44,6 +47,21 @@ def check_shadowing(ctx: FileContext) -> Iterator[Finding]:
         f"{shown} hides {what}: {why}, so `import {name}` there, even inside the standard "
         f"library or installed packages, loads {shown}; rename it (for example to "
         f"`{name}_utils`)", Severity.WARNING)
+
+
+def _never_imported(ctx: FileContext, folder: Path, name: str) -> Iterator[Finding]:
+    """A local `stat.py` or `abc.py` can never be imported as `stat` / `abc`: the interpreter
+    loaded (or froze) the standard library's before any user code, so `import stat` gets
+    that one and the local file is silently skipped."""
+    if ctx.path.name == "__init__.py" or name not in ctx.workspace.environment.stdlib_names:
+        return
+    if _why_first_on_path(ctx, folder, name) is None or not ctx.folder_imports(folder, name):
+        return
+    shown = ctx.display(ctx.path)
+    yield Finding(
+        ctx.path, Range.of(0, 0, 0, 0), "DM104",
+        f"rename {shown}: `import {name}` never loads it, since Python has loaded the "
+        f"standard library's `{name}` before any of your code runs", Severity.WARNING)
 
 
 def _why_first_on_path(ctx: FileContext, folder: Path, name: str) -> str | None:

@@ -1,0 +1,72 @@
+"""DM104 against the real interpreter: a module hides a standard-library one only where its
+folder is really first on sys.path, and a local `stat.py` that Python has loaded before any
+user code can never be imported at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_modes_truth import HOOK, by_file, check, run_module, run_script, write_tree
+
+
+@pytest.fixture(scope="module")
+def hook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("hook")
+    (folder / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("name", ["stat", "abc", "codecs"])
+def test_a_module_python_loads_at_start_up_is_never_the_local_one(
+        tmp_path: Path, hook_dir: Path, name: str) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        f"{name}.py": "MINE = 1\n",
+        "main.py": f"import {name}\n\nif __name__ == '__main__':\n    print({name}.MINE)\n",
+    })
+    for run in (run_script(tmp_path, "main.py", hook_dir),
+                run_module(tmp_path, "main.py", hook_dir)):
+        assert run is not None and "AttributeError" in run.stderr
+        assert os.path.realpath(tmp_path / f"{name}.py") not in run.modules.values()
+    (finding,) = by_file(check(tmp_path))[f"{name}.py"]["DM104"]
+    assert finding["message"].startswith(f"rename {name}.py: `import {name}` never loads it")
+
+
+def test_a_start_up_module_nobody_imports_by_that_name_is_left_alone(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "pkg/__init__.py": "",
+        "pkg/stat.py": "MINE = 1\n",  # imported as pkg.stat: fine
+        "pkg/use.py": "from pkg import stat\n",
+    })
+    assert check(tmp_path) == []
+
+
+def test_a_package_module_named_like_the_stdlib_hides_nothing_under_python_m(
+        tmp_path: Path, hook_dir: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n',
+        "lib/__init__.py": "",
+        "lib/logging.py": "import logging\n\nlog = logging.getLogger('x')\n",
+        "lib/__main__.py": "from lib.logging import log\n\n"
+                           "if __name__ == '__main__':\n    print(log.name)\n",
+    })
+    main = run_module(tmp_path, "lib/__main__.py", hook_dir)
+    assert main is not None and main.stdout == "x\n"
+    assert check(tmp_path) == []
+
+
+def test_a_by_path_script_beside_it_makes_it_hide_the_stdlib(tmp_path: Path,
+                                                             hook_dir: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "tools/logging.py": "VALUE = 1\n",
+        "tools/report.py": "import logging\n\nif __name__ == '__main__':\n"
+                           "    print(logging.INFO)\n",
+    })
+    script = run_script(tmp_path, "tools/report.py", hook_dir)
+    assert "AttributeError" in script.stderr  # the local logging.py was loaded
+    assert "DM104" in by_file(check(tmp_path))["tools/logging.py"]
