@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from tests.test_modes_truth import HOOK, by_file, check, run_module, run_script, write_tree
 
 

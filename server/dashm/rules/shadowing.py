@@ -53,8 +53,10 @@ def _never_imported(ctx: FileContext, folder: Path, name: str) -> Iterator[Findi
     """A local `stat.py` or `abc.py` can never be imported as `stat` / `abc`: the interpreter
     loaded (or froze) the standard library's before any user code, so `import stat` gets
     that one and the local file is silently skipped."""
-    if ctx.path.name == "__init__.py" or name not in ctx.workspace.environment.stdlib_names:
-        return
+    env = ctx.workspace.environment
+    if ctx.path.name == "__init__.py" or name not in env.stdlib_names \
+            or env.is_stdlib_path(ctx.path):
+        return  # the standard library's own modules are the ones loaded
     if _why_first_on_path(ctx, folder, name) is None or not ctx.folder_imports(folder, name):
         return
     shown = ctx.display(ctx.path)
