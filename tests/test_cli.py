@@ -143,7 +143,9 @@ def test_module_command(tmp_path: Path) -> None:
     assert data["argv"][1:] == ["-m", "pkg.app"] and data["reason"] is None
     text = dashm("module", "pkg/app.py", cwd=tmp_path).stdout
     assert "module: pkg.app" in text and "-m pkg.app" in text
-    write_tree(tmp_path, {"my-scripts/go.py": ""})
+    # Its import of the project's package puts it in tmp_path's workspace, where its folder
+    # would have to be a package name.
+    write_tree(tmp_path, {"my-scripts/go.py": "import pkg.util\n"})
     bad = dashm("module", "my-scripts/go.py", cwd=tmp_path)
     assert bad.returncode == 2 and "rename it to 'my_scripts'" in bad.stderr
 

@@ -466,7 +466,7 @@ RUNNABLE = {
     "pkg/tool/__init__.py": "",
     "pkg/tool/__main__.py": "import sys\n\nprint('main', __spec__.name, sys.argv[1:])\n",
     "my-script.py": "print('never')\n",
-    "my-tools/do_it.py": "print('never')\n",
+    "my-tools/do_it.py": "import lib\n\nprint('never')\n",  # lib: belongs to ws/
     "lib/__init__.py": "",
 }
 
@@ -489,7 +489,8 @@ def test_run_forwards_arguments_and_exit_code(runnable: Path, code: int) -> None
 def test_run_from_another_folder_and_package_main(runnable: Path) -> None:
     done = dashm("run", str(runnable / "pkg/exit_with.py"), "5", cwd=runnable / "pkg/tool")
     assert done.returncode == 5, done.stderr
-    assert done.stdout.splitlines()[1] == f"spec pkg.exit_with {runnable}"
+    # The import root goes on sys.path; the working folder stays the user's.
+    assert done.stdout.splitlines()[1] == f"spec pkg.exit_with {runnable / 'pkg/tool'}"
     done = dashm("run", "pkg/tool/__main__.py", "--", "--help", cwd=runnable)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "main pkg.tool.__main__ ['--help']\n"

@@ -16,10 +16,12 @@ from pathlib import Path
 
 from dashm import __version__
 from dashm.checker import check_paths
+from dashm.findings import Severity
 from dashm.report import FORMATS, render, render_problems
 from dashm.rules import HINT_CODES
-from dashm.workspace import InterpreterError, Settings, Workspace
-from dashm.workspace.paths import is_within, nearest_project_folder
+from dashm.workspace import InterpreterError, Settings, SourceProblem, Workspace
+from dashm.workspace.environment import InterpreterChoice, choose_interpreter
+from dashm.workspace.paths import workspace_folder
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -71,19 +73,23 @@ def _parser() -> argparse.ArgumentParser:
                        help="how fixes write package imports (default: pyproject.toml's "
                        "[tool.dashm] import-style, else absolute)")
     _add_python(check)
+    _add_verbose(check)
     check.set_defaults(handler=_check)
 
     module = commands.add_parser("module", help="print a file's module name and how to run it")
     module.add_argument("file", type=Path)
     module.add_argument("--json", action="store_true", help="print {module, cwd, argv, reason}")
     _add_python(module)
+    _add_verbose(module)
     module.set_defaults(handler=_module)
 
     run = commands.add_parser(
-        "run", help="run a file as a module from its import root (python -m pkg.mod)")
+        "run", help="run a file as a module (python -m pkg.mod) with its import root first "
+        "on sys.path, in the current folder")
     run.add_argument("file", type=Path)
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
     _add_python(run)
+    _add_verbose(run)
     run.set_defaults(handler=_run)
 
     serve = commands.add_parser("serve", help="start the language server on stdio")
@@ -94,8 +100,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_python(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--python", metavar="PATH", default=None,
-                        help="the project's interpreter (default: the workspace's .venv or "
-                        "venv, else the one running dashm)")
+                        help="the project's interpreter (default: $VIRTUAL_ENV, else the "
+                        "workspace's .venv or venv, else python3 or python on PATH, else the "
+                        "one running dashm)")
+
+
+def _add_verbose(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="say on stderr which workspace folder and interpreter are used")
 
 
 def _codes(value: str) -> tuple[str, ...]:
@@ -106,21 +118,13 @@ def _codes(value: str) -> tuple[str, ...]:
     return codes
 
 
-def workspace_folder(path: Path) -> Path:
-    """The folder a command-line path belongs to: the nearest project above it (from the
-    current folder when the path lies under it), else the path's own folder."""
-    path = Path(os.path.abspath(path))
-    cwd = Path.cwd()
-    start = cwd if is_within(path, cwd) else (path if path.is_dir() else path.parent)
-    return nearest_project_folder(start) or start
-
-
 class _Workspaces:
     """One Workspace per folder, so each project keeps its own layout and environment."""
 
-    def __init__(self, python: str | None, settings: Settings) -> None:
+    def __init__(self, python: str | None, settings: Settings, verbose: bool = False) -> None:
         self.python = python
         self.settings = settings
+        self.verbose = verbose
         self._by_folder: dict[Path, Workspace] = {}
         self._folders: dict[Path, Path] = {}  # command-line argument -> its workspace folder
 
@@ -130,13 +134,28 @@ class _Workspaces:
             folder = self._folders[argument] = workspace_folder(argument)
         workspace = self._by_folder.get(folder)
         if workspace is None:
-            workspace = self._by_folder[folder] = Workspace(folder, self.python, self.settings)
+            workspace = self._by_folder[folder] = _workspace(folder, self.python,
+                                                             self.settings, self.verbose)
         return workspace
+
+
+def _workspace(folder: Path, python: str | None, settings: Settings | None = None,
+               verbose: bool = False) -> Workspace:
+    """The Workspace of `folder`, judged with the user's interpreter (said with --verbose)."""
+    choice = choose_interpreter(folder, python)
+    if verbose:
+        _say_choice(folder, choice)
+    return Workspace(folder, choice.path, settings)
+
+
+def _say_choice(folder: Path, choice: InterpreterChoice) -> None:
+    print(f"dashm: workspace {folder}", file=sys.stderr)
+    print(f"dashm: interpreter {choice.path} ({choice.why})", file=sys.stderr)
 
 
 def _check(args: argparse.Namespace) -> int:
     settings = Settings(import_style=args.import_style)
-    workspaces = _Workspaces(args.python, settings)
+    workspaces = _Workspaces(args.python, settings, args.verbose)
     # Hints (DM203) are for the editor; the command line shows them only when selected.
     hints = any(code.startswith(c) for code in HINT_CODES for c in args.select)
     result = check_paths(workspaces, args.paths, args.select, args.ignore, fix=args.fix,
@@ -150,7 +169,8 @@ def _check(args: argparse.Namespace) -> int:
     output = render(result.findings, result.problems, result.fixed, result.files, args.format)
     if output:
         print(output)
-    if result.findings and not args.exit_zero:
+    # Hints (severity HINT) inform; they are not problems a CI run should fail on.
+    if not args.exit_zero and any(f.severity is not Severity.HINT for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -160,7 +180,7 @@ def _module(args: argparse.Namespace) -> int:
     if not file.is_file():
         print(f"dashm: {args.file} is not a file", file=sys.stderr)
         return EXIT_ERROR
-    workspace = Workspace(workspace_folder(file), args.python)
+    workspace = _workspace(workspace_folder(file), args.python, verbose=args.verbose)
     invocation = workspace.invocation(file)
     if args.json:
         print(json.dumps(invocation.as_dict(), indent=2))
@@ -180,31 +200,64 @@ def _quote(text: str) -> str:
     return shlex.quote(text)
 
 
+# `python -m NAME` with the import root, not the current folder, first on sys.path, so the
+# user's folder (and relative arguments) stay as they are, as in PyCharm's module runs. argv:
+# -c CODE ROOT NAME ARGS...; run_module then sets sys.argv[0] to the module's file, as -m does.
+# With -c, sys.path[0] is "" (the current folder) unless safe-path mode left it out.
+RUN_BOOTSTRAP = """\
+import runpy, sys
+root, name = sys.argv[1:3]
+del sys.argv[1:3]
+if sys.path[:1] == [""]:
+    sys.path[0] = root
+else:
+    sys.path.insert(0, root)
+runpy.run_module(name, run_name="__main__", alter_sys=True)
+"""
+
+
 def _run(args: argparse.Namespace) -> int:
     file = Path(os.path.abspath(args.file))
     if not file.is_file():
         print(f"dashm: {args.file} is not a file", file=sys.stderr)
         return EXIT_ERROR
-    workspace = Workspace(workspace_folder(file), args.python)
+    workspace = _workspace(workspace_folder(file), args.python, verbose=args.verbose)
     invocation = workspace.invocation(file)
     if invocation.module is None or invocation.cwd is None:
         print(f"dashm: {args.file} cannot be run as a module: {invocation.reason}",
               file=sys.stderr)
         return EXIT_ERROR
+    _warn_script_only_imports(workspace, file, args.file)
     program_args = list(args.args)
     if program_args[:1] == ["--"]:
         program_args = program_args[1:]
-    argv = [*invocation.argv, *program_args]
-    # python -m puts the current folder first on sys.path unless safe-path mode is on.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
+    argv = [workspace.interpreter, "-c", RUN_BOOTSTRAP, str(invocation.cwd), invocation.module,
+            *program_args]
     sys.stdout.flush()
     sys.stderr.flush()
     if os.name == "posix":
         # Become the program: stdin, signals (Ctrl-C) and the exit code are its own.
-        os.chdir(invocation.cwd)
-        os.execvpe(argv[0], argv, env)
-    completed = subprocess.run(argv, cwd=invocation.cwd, env=env)  # pragma: no cover
-    return completed.returncode  # pragma: no cover
+        os.execvp(argv[0], argv)
+    return subprocess.run(argv).returncode  # pragma: no cover
+
+
+def _warn_script_only_imports(workspace: Workspace, file: Path, shown: Path) -> None:
+    """One line on stderr when `file` has imports that fail as a module (DM101): the run is
+    likely to end in ModuleNotFoundError, and `dashm check` says how to fix it."""
+    from dashm.rules import check_source
+
+    try:
+        source = workspace.source(file)
+        if isinstance(source, SourceProblem):  # unreadable: the interpreter will say why
+            return
+        found = check_source(workspace, source, select=("DM101",), hints=False)
+    except Exception:  # a warning must never keep the program from running
+        return
+    if found:
+        line = found[0].range.start.line + 1
+        more = f", and {len(found) - 1} more" if len(found) > 1 else ""
+        print(f"dashm: warning: {shown}:{line}: an import that works only as `python {shown}` "
+              f"(DM101{more}); `dashm check {shown}` shows the fix", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:

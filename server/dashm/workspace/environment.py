@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,14 +74,47 @@ class Environment:
 _CACHE: dict[tuple[str, int], Environment] = {}
 
 
-def default_interpreter(folder: Path) -> str:
-    """The workspace's own virtual environment if it has one, else the running interpreter."""
+@dataclass(frozen=True)
+class InterpreterChoice:
+    """The interpreter a workspace is judged with, and why that one (for `--verbose`)."""
+
+    path: str
+    why: str  # "--python", "$VIRTUAL_ENV", ".venv", "venv", "PATH" or "dashm's own"
+
+
+def choose_interpreter(folder: Path, explicit: str | None = None,
+                       environ: Mapping[str, str] | None = None) -> InterpreterChoice:
+    """The user's interpreter, not dashm's: `explicit` (--python, the editor's choice), the
+    active virtual environment, the workspace's `.venv`/`venv`, `python3`/`python` on PATH,
+    and only then the one running dashm (a pipx venv has nothing of the project installed)."""
+    environ = os.environ if environ is None else environ
+    if explicit:
+        return InterpreterChoice(explicit, "--python")
+    active = environ.get("VIRTUAL_ENV")
+    found = _venv_python(Path(active)) if active else None
+    if found:
+        return InterpreterChoice(found, "$VIRTUAL_ENV")
     for name in (".venv", "venv"):
-        for candidate in (folder / name / "bin" / "python", folder / name / "Scripts" /
-                          "python.exe"):
-            if candidate.is_file():
-                return str(candidate)
-    return sys.executable
+        found = _venv_python(folder / name)
+        if found:
+            return InterpreterChoice(found, name)
+    for name in ("python3", "python"):
+        found = shutil.which(name, path=environ.get("PATH", os.defpath))
+        if found and "WindowsApps" not in found:  # Windows' store stub is no interpreter
+            return InterpreterChoice(found, "PATH")
+    return InterpreterChoice(sys.executable, "dashm's own")
+
+
+def default_interpreter(folder: Path) -> str:
+    """The interpreter for `folder` when neither the command line nor the editor names one."""
+    return choose_interpreter(folder).path
+
+
+def _venv_python(venv: Path) -> str | None:
+    for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+        if candidate.is_file():
+            return str(candidate)
+    return None
 
 
 def load_environment(interpreter: str) -> Environment:

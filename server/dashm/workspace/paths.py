@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import sys
 from pathlib import Path
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+# A file's imports are read to choose its workspace only up to this size (a generated table
+# says nothing about where the project starts).
+MAX_IMPORT_SCAN_BYTES = 2 * 1024 * 1024
 
 
 def absolute(path: Path | str) -> Path:
@@ -43,6 +48,77 @@ def nearest_project_folder(start: Path) -> Path | None:
         if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
             return folder
     return None
+
+
+def workspace_folder(path: Path) -> Path:
+    """The workspace folder of a command-line path, the same from any current folder: the
+    nearest folder at or above it with a project marker or `.git`; else a folder argument
+    itself, and for a file the folder its own absolute imports point to."""
+    path = absolute(path)
+    start = path.parent if path.is_file() else path
+    marked = marked_folder(start)
+    if marked is not None:
+        return marked
+    return folder_by_imports(path) if path.is_file() else start
+
+
+def marked_folder(start: Path) -> Path | None:
+    """The closest folder at or above `start` holding a project marker or `.git`."""
+    for folder in (start, *start.parents):
+        if any((folder / marker).is_file() for marker in PROJECT_MARKERS) or \
+                os.path.exists(folder / ".git"):
+            return folder
+    return None
+
+
+def folder_by_imports(file: Path) -> Path:
+    """The outermost folder above `file` that resolves one of its absolute imports that no
+    nearer folder resolves (`tools/count.py` importing the project's `utils` belongs to the
+    folder holding `utils.py`), never inside the file's own package; else the folder the
+    file's package tree (or the file) sits in. Only folders are listed, nothing is imported."""
+    from dashm.runcache import LISTED  # the warm-run cache re-checks the folders looked in
+
+    lowest = package_tree_folder(file.parent)
+    wanted = _absolute_import_names(file) - frozenset(sys.stdlib_module_names)
+    chosen = lowest
+    for folder in (file.parent, *file.parent.parents):
+        if not wanted or folder.parent == folder:  # the file system's root is no workspace
+            break
+        LISTED.add(str(folder))
+        found = {name for name in wanted if _holds_module(folder, name)}
+        wanted -= found
+        if found and is_within(lowest, folder):  # at or above the package tree
+            chosen = folder
+    return chosen
+
+
+def package_tree_folder(folder: Path) -> Path:
+    """The folder above the unbroken chain of packages (`__init__.py`) holding `folder`, or
+    `folder` itself when it is no package."""
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+def _holds_module(folder: Path, name: str) -> bool:
+    return (folder / f"{name}.py").is_file() or (folder / name).is_dir()
+
+
+def _absolute_import_names(file: Path) -> frozenset[str]:
+    """The top-level names of `file`'s absolute imports; none if it cannot be read or parsed."""
+    try:
+        if file.stat().st_size > MAX_IMPORT_SCAN_BYTES:
+            return frozenset()
+        tree = ast.parse(file.read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return frozenset(names)
 
 
 def first_outside(root: Path, paths: list[Path]) -> Path | None:
