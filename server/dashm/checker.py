@@ -1,8 +1,11 @@
 """Checking many files and applying fixes: the engine behind `dashm check` (no output here).
 
-Fixes are applied one file at a time, one fix per pass, re-checking after each pass until
-nothing fixable is left, so overlapping fixes never fight and a second run changes nothing.
-A fix whose result does not compile, or that would create a file that exists, is refused.
+`--fix` works in rounds: check everything; apply the fixes that only create files (they change
+other files' module names, so nothing else is fixed from that state); else apply each file's
+edits one fix at a time, re-checking the file after each; repeat until a round finds nothing to
+fix. The last round is a fresh check, so the summary is the final state and a second run changes
+nothing. A fix whose result does not compile, that would create a file that exists, or that
+would break a documented by-path command (`Fix.safe`), is not applied.
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from dashm.entryfiles import check_entry_paths
-from dashm.findings import Finding, Fix, Severity
-from dashm.results import CheckResult, fix_one_at_a_time
+from dashm.findings import FileCreation, Finding, Fix, Severity
+from dashm.results import MAX_FIX_ROUNDS, CheckResult, fix_one_at_a_time
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
+from dashm.rules.packages import forget_importers
 from dashm.workspace import SourceFile, SourceProblem, Workspace
 from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
@@ -43,8 +48,55 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | SourceProbl
 def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = (),  # type: ignore[no-untyped-def]
                 ignore: Sequence[str] = (), fix: bool = False, hints: bool = True) -> CheckResult:
     """Check every Python file under `paths`; `workspace_for(argument)` gives the Workspace
-    of each command-line argument. `hints`: report findings of severity HINT (DM203)."""
+    of each command-line argument. `hints`: report findings of severity HINT (DM203).
+
+    With `fix`, rounds of check-then-fix run until a round has nothing left to fix (at most
+    MAX_FIX_ROUNDS): the findings returned are those of a last, fresh check, so the summary
+    is what `check` says afterwards and a second `--fix` finds nothing to do."""
+    if not fix:
+        return _check_round(workspace_for, paths, select, ignore, hints).result
+    fixed = 0
+    created: list[Path] = []
+    for number in range(MAX_FIX_ROUNDS):
+        checked = _check_round(workspace_for, paths, select, ignore, hints)
+        if not (checked.fixable or checked.entries_fixable):
+            break
+        if number == MAX_FIX_ROUNDS - 1:
+            checked.result.problems.append(SourceProblem(
+                Path(os.curdir), f"not fixed: fixes still changed findings after "
+                                 f"{MAX_FIX_ROUNDS - 1} rounds (please report this)"))
+            break
+        # Files first, all from the same state: a created __init__.py changes other files'
+        # module names and findings, so the next round sees them before any edit is made,
+        # and identical sub-projects get identical fixes whatever the order of files.
+        applied, refused = _create_files(checked.fixable, created)
+        if not applied:
+            applied, edits_refused = _fix_edits(checked, workspace_for, paths, select, ignore,
+                                                hints, created)
+            refused += edits_refused
+        fixed += applied
+        forget_importers()
+        if not applied:  # what is left was refused: say why
+            checked.result.problems.extend(refused)
+            break
+    result = checked.result
+    result.fixed, result.created = fixed, created
+    return result
+
+
+@dataclass
+class _Round:
+    """One check of every file: the result, and the files with a fix `--fix` may apply."""
+
+    result: CheckResult
+    fixable: list[tuple[Workspace, Path, list[Finding]]]
+    entries_fixable: bool = False  # pyproject.toml, launch.json, ...
+
+
+def _check_round(workspace_for, paths: Sequence[Path], select: Sequence[str],  # type: ignore[no-untyped-def]
+                 ignore: Sequence[str], hints: bool) -> _Round:
     result = CheckResult()
+    fixable: list[tuple[Workspace, Path, list[Finding]]] = []
     items = list(iter_files(paths))
     # Facts of every file, cached or made on all cores; each file is checked once its facts
     # are in, while the workers go on with the next ones.
@@ -59,33 +111,74 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
             continue
         result.files += 1
         findings = check_source(workspace, source, select, ignore, hints)
-        if fix and source.facts.scanned and any(f.fix for f in findings):
-            # A fix edits only a file that parses in full: a skeleton (skeleton.py) does not
-            # see syntax errors outside the lines it keeps.
-            source = workspace.parsed(item)
-            if isinstance(source, SourceProblem):
-                result.problems.append(source)
-                continue
         if source.facts.syntax_error is not None:
             error = source.facts.syntax_error
             result.problems.append(SourceProblem(
                 item, f"skipped: syntax error at line {error.position.line + 1}, column "
                       f"{error.position.column + 1}: {error.message}"))
             continue
-        if fix and any(f.fix for f in findings):
-            findings, fixed, problem = fix_file(workspace, source, select, ignore, hints)
-            result.fixed += fixed
-            if problem:
-                result.problems.append(problem)
+        if any(f.fix and f.fix.safe for f in findings):
+            fixable.append((workspace, item, findings))
         result.findings.extend(findings)
     # pyproject.toml, launch.json, tasks.json, Makefiles: DM204 / DM205.
-    entries = check_entry_paths(workspace_for, paths, select, ignore, fix)
+    entries = check_entry_paths(workspace_for, paths, select, ignore)
     result.findings.extend(f for f in entries.findings
                            if hints or f.severity is not Severity.HINT)
     result.problems.extend(entries.problems)
-    result.fixed += entries.fixed
     result.files += entries.files
-    return result
+    return _Round(result, fixable, any(f.fix and f.fix.safe for f in entries.findings))
+
+
+def _create_files(fixable: list[tuple[Workspace, Path, list[Finding]]],
+                  created: list[Path]) -> tuple[int, list[SourceProblem]]:
+    """Apply every fix that only creates files, in a fixed order; a file two fixes create is
+    made once (the second fix is then done too). Returns how many fixes, and refusals."""
+    fixes = sorted(((workspace, path, finding.fix) for workspace, path, findings in fixable
+                    for finding in findings if finding.fix and finding.fix.safe
+                    and finding.fix.creations and not finding.fix.edits),
+                   key=lambda item: ([c.path for c in item[2].creations], item[1]))
+    applied = 0
+    refused: list[SourceProblem] = []
+    made: set[Path] = set()
+    for workspace, path, fix in fixes:
+        pending = tuple(c for c in fix.creations if c.path not in made)
+        problem = create_files(pending, workspace.folder) if pending else None
+        if problem:
+            refused.append(SourceProblem(path, f"not fixed: {fix.title}: {problem}"))
+            continue
+        applied += 1
+        for creation in pending:
+            made.add(creation.path)
+            created.append(creation.path)
+            workspace.invalidate(creation.path)
+    return applied, refused
+
+
+def _fix_edits(checked: _Round, workspace_for, paths: Sequence[Path],  # type: ignore[no-untyped-def]
+               select: Sequence[str], ignore: Sequence[str], hints: bool,
+               created: list[Path]) -> tuple[int, list[SourceProblem]]:
+    """Apply the edit fixes of each file (one at a time, re-checking), files in path order,
+    then those of pyproject.toml, launch.json and the like."""
+    applied = 0
+    refused: list[SourceProblem] = []
+    for workspace, path, _ in sorted(checked.fixable, key=lambda item: item[1]):
+        # A fix edits only a file that parses in full: a skeleton (skeleton.py) does not
+        # see syntax errors outside the lines it keeps.
+        source = workspace.parsed(path)
+        if isinstance(source, SourceProblem):
+            refused.append(source)
+            continue
+        if source.facts.syntax_error is not None:
+            continue
+        _, count, problem = fix_file(workspace, source, select, ignore, hints, created)
+        applied += count
+        if problem:
+            refused.append(problem)
+    if checked.entries_fixable:
+        entries = check_entry_paths(workspace_for, paths, select, ignore, fix=True)
+        applied += entries.fixed
+        refused.extend(p for p in entries.problems if p.reason.startswith("not fixed"))
+    return applied, refused
 
 
 def _as_ready(items: list[_T], ready: Iterable[int]) -> Iterator[_T]:
@@ -98,9 +191,10 @@ def _as_ready(items: list[_T], ready: Iterable[int]) -> Iterator[_T]:
 
 
 def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
-             ignore: Sequence[str], hints: bool = True
+             ignore: Sequence[str], hints: bool = True, created: list[Path] | None = None
              ) -> tuple[list[Finding], int, SourceProblem | None]:
-    """Apply fixes to one file until none is left; returns what remains and the count."""
+    """Apply fixes to one file until none is left; returns what remains and the count.
+    The files fixes create are added to `created`."""
     stopped: list[SourceProblem] = []
 
     def apply(fix: Fix) -> list[Finding] | str | None:
@@ -108,8 +202,10 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
         problem = apply_fix(fix, source, workspace.folder)
         if problem:
             return problem
-        for created in fix.creations:
-            workspace.invalidate(created.path)
+        for creation in fix.creations:
+            workspace.invalidate(creation.path)
+            if created is not None:
+                created.append(creation.path)
         workspace.invalidate(source.path)
         reread = workspace.source(source.path)
         if isinstance(reread, SourceProblem):
@@ -152,21 +248,48 @@ def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | N
         return f"{source.path} changed since it was analysed"
     created: list[Path] = []
     try:
-        for creation in fix.creations:
-            # "x": if another process created it since the check above, refuse, never replace.
-            with open(creation.path, "x", encoding="utf-8", newline="") as handle:
-                created.append(creation.path)
-                handle.write(creation.content)
+        _write_new_files(fix.creations, created)
         _write_preserving_encoding(source.path, new_text)
     except (OSError, UnicodeEncodeError) as error:
         for path in created:  # all or nothing: take back the files this fix created
             path.unlink(missing_ok=True)
-        if isinstance(error, UnicodeEncodeError):
-            return f"the fixed text cannot be written in the file's encoding ({error.encoding})"
-        if isinstance(error, FileExistsError):
-            return f"{error.filename} exists; dashm never overwrites a file"
-        return f"could not write: {error.strerror or error} ({error.filename})"
+        return _write_error(error)
     return None
+
+
+def create_files(creations: Sequence[FileCreation], root: Path) -> str | None:
+    """Create files (a fix that edits nothing); why not, if refused. Nothing is written
+    outside `root` (the workspace folder), nothing existing is replaced; all or nothing."""
+    outside = first_outside(root, [c.path.parent for c in creations])
+    if outside is not None:
+        return f"{outside} is outside the workspace {root} (or links out of it)"
+    for creation in creations:
+        if creation.path.exists():
+            return f"{creation.path} exists; dashm never overwrites a file"
+    created: list[Path] = []
+    try:
+        _write_new_files(creations, created)
+    except (OSError, UnicodeEncodeError) as error:
+        for path in created:
+            path.unlink(missing_ok=True)
+        return _write_error(error)
+    return None
+
+
+def _write_new_files(creations: Sequence[FileCreation], created: list[Path]) -> None:
+    for creation in creations:
+        # "x": if another process created it since the check, refuse, never replace.
+        with open(creation.path, "x", encoding="utf-8", newline="") as handle:
+            created.append(creation.path)
+            handle.write(creation.content)
+
+
+def _write_error(error: OSError | UnicodeEncodeError) -> str:
+    if isinstance(error, UnicodeEncodeError):
+        return f"the fixed text cannot be written in the file's encoding ({error.encoding})"
+    if isinstance(error, FileExistsError):
+        return f"{error.filename} exists; dashm never overwrites a file"
+    return f"could not write: {error.strerror or error} ({error.filename})"
 
 
 def _changed_on_disk(source: SourceFile) -> bool:

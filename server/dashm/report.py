@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from dashm import __version__
-from dashm.findings import CODE_NAMES, Finding, Fix, Severity, docs_url
+from dashm.findings import CODE_NAMES, Finding, Fix, Severity
 from dashm.workspace import SourceProblem
 
 FORMATS = ("text", "json", "github", "sarif")
+# The published rule docs: a CI log or a SARIF viewer cannot open a file in site-packages.
+HOME_URL = "https://github.com/dashm-dev/dashm"
+RULES_URL = f"{HOME_URL}/blob/main/server/dashm/docs/rules.md"
+
+
+def rule_url(code: str) -> str:
+    """The published docs of `code`, at the heading `## DM101 script-only-import`."""
+    return RULES_URL + (f"#{code.lower()}-{CODE_NAMES[code]}" if code in CODE_NAMES else "")
 
 
 def shown_path(path: Path) -> str:
@@ -35,6 +44,9 @@ def _fix_json(fix: Fix | None) -> dict[str, object] | None:
                   for e in fix.edits],
         "creations": [{"path": shown_path(c.path), "content": c.content}
                       for c in fix.creations],
+        # False: `--fix` leaves it alone (it would break `breaks_documented_run`).
+        "safe": fix.safe,
+        "breaks_documented_run": fix.breaks_documented_run,
     }
 
 
@@ -46,36 +58,44 @@ def finding_json(finding: Finding) -> dict[str, object]:
         "end_line": r.end.line + 1, "end_column": r.end.column + 1,
         "code": finding.code, "name": finding.name, "message": finding.message,
         "severity": finding.severity.value, "fix": _fix_json(finding.fix),
-        "url": docs_url(finding.code),
+        "url": rule_url(finding.code),
     }
 
 
 def render(findings: list[Finding], problems: list[SourceProblem], fixed: int, files: int,
-           output_format: str) -> str:
+           output_format: str, created: Sequence[Path] = ()) -> str:
     if output_format == "json":
         return json.dumps([finding_json(f) for f in findings], indent=2)
     if output_format == "github":
         return "\n".join(_github(f) for f in findings)
     if output_format == "sarif":
         return json.dumps(_sarif(findings), indent=2)
-    return _text(findings, problems, fixed, files)
+    return _text(findings, problems, fixed, files, created)
 
 
 def render_problems(problems: list[SourceProblem]) -> str:
     return "\n".join(f"{shown_path(p.path)}: {p.reason}" for p in problems)
 
 
+def render_created(created: Sequence[Path]) -> str:
+    """One line per file `--fix` created, for stderr (machine formats keep stdout clean)."""
+    return "\n".join(f"created {shown_path(path)}" for path in created)
+
+
 def _text(findings: list[Finding], problems: list[SourceProblem], fixed: int,
-          files: int) -> str:
-    lines = []
+          files: int, created: Sequence[Path] = ()) -> str:
+    lines = [f"created {shown_path(path)}" for path in created]
     for f in findings:
         r = f.range
         lines.append(f"{shown_path(f.path)}:{r.start.line + 1}:{r.start.column + 1}: "
-                     f"{f.code} {f.message}" + (" [*]" if f.fix else ""))
-    fixable = sum(1 for f in findings if f.fix)
+                     f"{f.code} {f.message}" + (" [*]" if f.fix and f.fix.safe else ""))
+    # Only what `--fix` would apply: a fix that breaks a documented command is not.
+    fixable = sum(1 for f in findings if f.fix and f.fix.safe)
     summary = []
     if fixed:
-        summary.append(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.")
+        made = f", created {len(created)} file{'s' if len(created) != 1 else ''}" \
+            if created else ""
+        summary.append(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}{made}.")
     if findings:
         summary.append(f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
                        f"in {files} file{'s' if files != 1 else ''}"
@@ -106,8 +126,8 @@ def _sarif(findings: list[Finding]) -> dict[str, object]:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
-                "name": "dashm", "version": __version__, "informationUri": docs_url(""),
-                "rules": [{"id": c, "name": CODE_NAMES[c], "helpUri": docs_url(c),
+                "name": "dashm", "version": __version__, "informationUri": HOME_URL,
+                "rules": [{"id": c, "name": CODE_NAMES[c], "helpUri": rule_url(c),
                            "shortDescription": {"text": CODE_NAMES[c].replace("-", " ")}}
                           for c in codes],
             }},

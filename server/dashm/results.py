@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dashm.findings import Finding, Fix
 from dashm.workspace.source import SourceProblem
 
 # A fix can uncover another (or undo one): stop re-checking a file after this many fixes.
 MAX_FIX_PASSES = 20
+# `--fix` re-checks every file after each round of fixes until nothing is left to fix; a bound
+# in case two fixes undo each other.
+MAX_FIX_ROUNDS = 6
 
 
 @dataclass
@@ -18,6 +22,7 @@ class CheckResult:
     problems: list[SourceProblem] = field(default_factory=list)
     fixed: int = 0
     files: int = 0
+    created: list[Path] = field(default_factory=list)  # files `--fix` created, in order
 
 
 def fix_one_at_a_time(findings: list[Finding],

@@ -34,6 +34,13 @@ PYTHON_FILE = re.compile(
 TEXT_NAMES = ("README", "README.md", "README.rst", "README.txt", "Makefile", "makefile",
               "GNUmakefile", "justfile", "tox.ini", "noxfile.py", "Procfile", ".gitlab-ci.yml")
 DOC_SUFFIXES = (".md", ".rst", ".txt")
+# Other documentation at the top of a project (USAGE.md, CONTRIBUTING.rst, INSTALL.txt, ...);
+# text files that are lists rather than prose are not read.
+TOP_DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt")
+NOT_DOCS = ("requirements", "constraints", "license", "licence", "copying", "notice",
+            "authors", "changelog", "changes", "history", "news")
+# `cd tools && python train.py`: the folder a by-path command runs in.
+CD = re.compile(r"""(?:^|[\s;&(])cd\s+["']?(?P<folder>[^\s"';&|()]+)["']?\s*(?:&&|;)""")
 MAX_DOC_FILES = 300
 MAX_TEXT_BYTES = 1024 * 1024
 
@@ -76,7 +83,8 @@ def may_hold_evidence(path: Path) -> bool:
     """Whether a created, changed or deleted file can change the evidence (for watchers)."""
     name = path.name
     return name in TEXT_NAMES or name.startswith(("README.", "Dockerfile", "docker-compose",
-                                                  "compose.")) or \
+                                                  "compose.")) or _is_top_doc(name) or \
+        (path.parent.name in ("docs", "doc") and name.endswith(DOC_SUFFIXES)) or \
         (path.parent.name == "workflows" and path.suffix in (".yml", ".yaml")) or \
         (path.parent.name == ".vscode" and name == "launch.json")
 
@@ -115,7 +123,8 @@ def _find_candidate_files(folder: Path) -> list[Path]:
         return found
     for name, entry in sorted(names.items()):
         if name in TEXT_NAMES or name.startswith(("Dockerfile", "README.", "docker-compose",
-                                                  "compose.")) or name.endswith(".dockerfile"):
+                                                  "compose.")) or name.endswith(".dockerfile") \
+                or _is_top_doc(name):
             if _is_file(entry):
                 found.append(Path(entry.path))
     workflows = folder / ".github" / "workflows"
@@ -128,6 +137,12 @@ def _find_candidate_files(folder: Path) -> list[Path]:
         if (folder / docs).is_dir():
             found.extend(_doc_files(folder / docs))
     return found
+
+
+def _is_top_doc(name: str) -> bool:
+    """USAGE.md, CONTRIBUTING.rst, docs written beside the code; not requirements.txt."""
+    lower = name.lower()
+    return lower.endswith(TOP_DOC_SUFFIXES) and not lower.startswith(NOT_DOCS)
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:
@@ -246,3 +261,70 @@ def entry_declarations(text: str) -> list[EntryDeclaration]:
             found.append(EntryDeclaration("tool.poetry.scripts", str(key[3]), string.value,
                                           string))
     return found
+
+
+# -- by-path commands: which documented `python path/to/file.py` lines run a file ------------
+_path_cache: dict[Path, tuple[tuple[int, int], list[Evidence]]] = {}
+
+
+def documented_runs(file: Path, folders: list[Path]) -> list[Evidence]:
+    """The by-path commands (`python tools/train.py`, `cd tools && python train.py`) in the
+    project's documentation, Makefile, CI and the like that run `file`: evidence read from
+    the candidate files of `folders` (the project's, the workspace's) and of the file's own
+    folder. A fix that would make such a command fail must say so and is not applied by
+    `--fix` (Fix.breaks_documented_run)."""
+    file = Path(os.path.abspath(file))
+    found: list[Evidence] = []
+    for folder in dict.fromkeys([*folders, file.parent]):
+        for path in candidate_files(folder):
+            found.extend(e for e in path_commands(path) if _runs(e, file, folders))
+    return found
+
+
+def path_commands(path: Path) -> list[Evidence]:
+    """The `python some/file.py` commands one file holds, kind "path", `module` the file as
+    written, joined to the folder a `cd` on the same line moves to (cached by size and
+    mtime)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    key = (stat.st_size, stat.st_mtime_ns)
+    cached = _path_cache.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    found: list[Evidence] = []
+    if stat.st_size <= MAX_TEXT_BYTES and path.name != "launch.json":
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        for number, line in enumerate(text.splitlines()):
+            if ".py" in line:
+                found.extend(_line_commands(path, number, line))
+    _path_cache[path] = (key, found)
+    return found
+
+
+def _line_commands(path: Path, number: int, line: str) -> list[Evidence]:
+    found = []
+    for match in PYTHON_FILE.finditer(line):
+        written = match.group("file").replace("\\", "/")
+        moves = list(CD.finditer(line, 0, match.start()))
+        where = f"{moves[-1].group('folder').rstrip('/')}/{written}" if moves else written
+        found.append(Evidence("path", where, path, number, f"`{match.group(0).strip()}`"))
+    return found
+
+
+def _runs(evidence: Evidence, file: Path, folders: list[Path]) -> bool:
+    """Whether the command runs `file`: its path, from the folder the documenting file sits
+    in or from the project's folders, is the file; or it names the file alone (`python
+    train.py`) and is documented beside it."""
+    written = Path(evidence.module)
+    if written.is_absolute():
+        return os.path.normpath(written) == str(file)
+    for base in dict.fromkeys([evidence.path.parent, *folders]):
+        if os.path.normpath(base / written) == str(file):
+            return True
+    return len(written.parts) == 1 and written.name == file.name and \
+        evidence.path.parent == file.parent
