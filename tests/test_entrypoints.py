@@ -487,3 +487,21 @@ def test_jsonc_parser_raises_only_jsonc_errors(text: str) -> None:
     except JsoncError:
         return
     assert 0 <= node.start <= node.end <= len(text)
+
+
+def test_dm202_evidence_from_other_documentation(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "USAGE.md": "Start the app:\n\n    python -m app --port 80\n",
+        "CONTRIBUTING.rst": "Run ``python3 -m tool`` before sending a patch.\n",
+        "docs/guide/running.md": "python -m deep\n",
+        "requirements.txt": "python -m other  # not prose: not read\n",
+        "app/__init__.py": "", "tool/__init__.py": "", "deep/__init__.py": "",
+        "other/__init__.py": "",
+    })
+    (app,) = check(tmp_path, "app/__init__.py")
+    assert app.code == "DM202" and "`python -m app` in USAGE.md:3" in app.message
+    (tool,) = check(tmp_path, "tool/__init__.py")
+    assert "in CONTRIBUTING.rst:1" in tool.message
+    (deep,) = check(tmp_path, "deep/__init__.py")
+    assert "docs/guide/running.md:1" in deep.message
+    assert check(tmp_path, "other/__init__.py") == []
