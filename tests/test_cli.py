@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+import dashm as dashm_package
 from dashm.checker import check_paths
+from dashm.report import RULES_URL
 from dashm.workspace import Workspace
 from trees import check_json, dashm, write_tree
 
@@ -52,6 +54,36 @@ def test_text_github_and_sarif(tmp_path: Path) -> None:
     result = sarif["runs"][0]["results"][0]
     assert sarif["version"] == "2.1.0" and result["ruleId"] == "DM101"
     assert result["locations"][0]["physicalLocation"]["region"]["startColumn"] == 8
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a document's headings (`## DM101 script-only-import`)."""
+    return {line.lstrip("#").strip().lower().replace(" ", "-")
+            for line in markdown.splitlines() if line.startswith("#")}
+
+
+def test_rule_links_are_the_published_docs(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**SCRIPTY, "pkg/__main__.py": "import sys\n"})
+    anchors = github_anchors((Path(dashm_package.__file__).parent / "docs/rules.md").read_text())
+    findings = check_json(tmp_path)
+    sarif = json.loads(dashm("check", "--format", "sarif", cwd=tmp_path).stdout)
+    driver = sarif["runs"][0]["tool"]["driver"]
+    links = [f["url"] for f in findings] + [r["helpUri"] for r in driver["rules"]]
+    assert driver["informationUri"].startswith("https://")
+    for link in links:  # never file:// into a site-packages a CI reader cannot open
+        assert link.startswith(f"{RULES_URL}#"), link
+    for link in [f["url"] for f in findings]:
+        assert link.partition("#")[2] in anchors, link
+
+
+def test_hints_alone_exit_zero(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**SCRIPTY, "pkg/app.py": "from pkg import util\n\n"
+                          "if __name__ == '__main__':\n    print(util.VALUE)\n"})
+    done = dashm("check", "--select", "DM203", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "DM203" in done.stdout
+    (tmp_path / "pkg/other.py").write_text("import util\n")
+    assert dashm("check", "--select", "DM203,DM101", cwd=tmp_path).returncode == 1
 
 
 def test_fix_is_idempotent_and_compiles(tmp_path: Path) -> None:

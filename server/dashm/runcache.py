@@ -32,10 +32,11 @@ if TYPE_CHECKING:  # 20-50 ms here; these imports are for type checkers only
 FORMAT = 2
 KEY_ENVIRONMENT = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE",
                    "PYTHONUSERBASE", "PYTHONPLATLIBDIR", "VIRTUAL_ENV", "DASHM_BUNDLED_LIBS",
-                   "DASHM_JOBS")
-# Looked for in every ancestor of an argument: project files, and the virtual environments
-# dashm picks by default (a folder's own mtime would change with every unrelated file in it).
-ANCESTOR_FILES = ("pyproject.toml", "setup.py", "setup.cfg",
+                   "DASHM_JOBS", "PATH")  # PATH: where the default interpreter is looked for
+# Looked for in every ancestor of an argument: project files and `.git` (they decide the
+# workspace folder), and the virtual environments dashm picks by default (a folder's own
+# mtime would change with every unrelated file in it).
+ANCESTOR_FILES = ("pyproject.toml", "setup.py", "setup.cfg", os.path.join(".git", "HEAD"),
                   os.path.join(".venv", "bin", "python"), os.path.join("venv", "bin", "python"),
                   os.path.join(".venv", "Scripts", "python.exe"),
                   os.path.join("venv", "Scripts", "python.exe"))
@@ -231,11 +232,29 @@ def _watched(paths: Iterable[Path], argv: list[str]) -> list[tuple[str, object]]
             if name.endswith((".py", ".md")):
                 add(os.path.join(current, name))
     add(sys.executable)
+    for interpreter in _default_interpreters():
+        add(interpreter)
     if "--python" in argv:
         index = argv.index("--python")
         if index + 1 < len(argv):
             add(os.path.abspath(argv[index + 1]))
     return sorted(found.items())
+
+
+def _default_interpreters() -> list[str]:
+    """Where environment.choose_interpreter looks besides the workspace: the active virtual
+    environment and `python3`/`python` in each PATH folder (an interpreter installed there
+    changes the choice)."""
+    found = []
+    active = os.environ.get("VIRTUAL_ENV")
+    if active:
+        found += [os.path.join(active, "bin", "python"),
+                  os.path.join(active, "Scripts", "python.exe")]
+    names = ("python3.exe", "python.exe") if os.name == "nt" else ("python3", "python")
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        if folder:
+            found += [os.path.join(folder, name) for name in names]
+    return found
 
 
 def _store(argv: list[str], stdout: str, stderr: str, code: int,
