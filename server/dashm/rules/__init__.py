@@ -13,12 +13,14 @@ from dashm.rules.context import FileContext
 from dashm.rules.imports import check_imports
 from dashm.rules.packages import check_packages
 from dashm.rules.shadowing import check_shadowing
+from dashm.rules.sourcefolder import check_source_folder_imports
 from dashm.rules.syspath import check_sys_path
 from dashm.workspace import SourceFile, Workspace
 
-RULE_FAMILIES = (check_imports, check_sys_path, check_shadowing, check_packages)
+RULE_FAMILIES = (check_imports, check_source_folder_imports, check_sys_path, check_shadowing,
+                 check_packages)
 # Findings that say the file does not (yet) work, or works differently, under `python -m`.
-MODULE_MODE_PROBLEMS = frozenset({"DM101", "DM102", "DM103", "DM105"})
+MODULE_MODE_PROBLEMS = frozenset({"DM101", "DM102", "DM103", "DM105", "DM106"})
 HINT_CODES = frozenset({"DM203"})  # findings of severity HINT: for editors
 
 

@@ -1,0 +1,145 @@
+"""DM106: an import through the source folder of a src layout (`from src.mypkg.core import X`).
+
+`src/` is where the package lives, not a package: `src.mypkg` resolves only while the project
+folder is on sys.path (a `sys.path.insert` in conftest.py, running from the project folder),
+and fails once the project is installed, where only `mypkg` exists. The fix writes the import
+as the package's own name; it is offered only where that name already reaches the same file
+(pytest's `pythonpath`, an installed or editable project, the file's import root), because
+`src/__init__.py`, the other way to silence the error, makes `src` a package that gets
+installed and keeps the wrong name alive.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from dashm.findings import Finding, Fix, Range, Severity, TextEdit
+from dashm.rules.context import FileContext
+from dashm.workspace.facts import ImportedName, ImportFact
+from dashm.workspace.finder import Resolved
+
+
+def check_source_folder_imports(ctx: FileContext) -> Iterator[Finding]:
+    for fact in ctx.imports():
+        if fact.level:
+            continue
+        if fact.is_from:
+            assert fact.module is not None and fact.module_range is not None
+            finding = _check(ctx, fact, fact.module, fact.module_range, None)
+            if finding:
+                yield finding
+            continue
+        for alias in fact.names:
+            finding = _check(ctx, fact, alias.name, alias.range, alias)
+            if finding:
+                yield finding
+
+
+def source_folder_of(ctx: FileContext, dotted: str) -> tuple[Path, str] | None:
+    """(the source folder, the name without it) when `dotted` goes through a source folder:
+    its first part is a folder without `__init__.py` that is the import root of the
+    module the whole name reaches."""
+    top, _, rest = dotted.partition(".")
+    target = _reached(ctx, dotted)
+    if target is None or target.path is None:
+        return None
+    folder = _top_folder(ctx, top)
+    if folder is None or ctx.workspace.folders.package_init(folder) is not None:
+        return None
+    module_file = target.path if target.kind != "namespace" else None
+    if module_file is None:
+        return None
+    root = ctx.workspace.locate(module_file).root
+    if os.path.realpath(root) != os.path.realpath(folder):
+        return None
+    return folder, rest
+
+
+def _check(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Range,
+           alias: ImportedName | None) -> Finding | None:
+    if fact.is_from and "." not in dotted:
+        # `from src import mypkg`: the source folder is the whole module part.
+        names = [a.name for a in fact.names]
+        found = [source_folder_of(ctx, f"{dotted}.{n}") for n in names if n != "*"]
+        if not found or any(f is None for f in found):
+            return None
+        folder = found[0][0]  # type: ignore[index]
+        return _finding(ctx, fact, name_range, dotted, None, folder, None)
+    located = source_folder_of(ctx, dotted)
+    if located is None:
+        return None
+    folder, new_name = located
+    return _finding(ctx, fact, name_range, dotted, new_name, folder, alias)
+
+
+def _finding(ctx: FileContext, fact: ImportFact, name_range: Range, dotted: str,
+             new_name: str | None, folder: Path, alias: ImportedName | None) -> Finding:
+    shown = ctx.display(folder) + "/"
+    fix = _fix(ctx, fact, dotted, new_name, alias) if new_name else None
+    written = new_name or "the package by its own name"
+    message = (f"import `{written}`, not `{dotted}`: {shown} is the source folder, not a "
+               "package, so this fails once the project is installed")
+    if new_name and fix is None:
+        message += (f"; first make `{new_name.split('.')[0]}` importable here: "
+                    f"`pythonpath = [\"{_relative(ctx, folder)}\"]` under "
+                    "[tool.pytest.ini_options], or `pip install -e .`")
+    return Finding(ctx.path, name_range, "DM106", message, Severity.WARNING, fix)
+
+
+def _fix(ctx: FileContext, fact: ImportFact, dotted: str, new_name: str,
+         alias: ImportedName | None) -> Fix | None:
+    """Rewrite the name, when `new_name` already reaches the same file from here."""
+    before = _reached(ctx, dotted)
+    if before is None or not before.same_target(_reached_without_source_folder(ctx, new_name)):
+        return None
+    if alias is None:
+        assert fact.target_range is not None
+        return Fix(f"Import `{new_name}`", (TextEdit(ctx.path, fact.target_range, new_name),))
+    if not alias.asname:
+        return None  # `import src.mypkg` binds `src`: no statement keeps that binding
+    # The alias's range covers `src.mypkg.core as core`: write both parts again.
+    return Fix(f"Import `{new_name}`",
+               (TextEdit(ctx.path, alias.range, f"{new_name} as {alias.asname}"),))
+
+
+def _reached(ctx: FileContext, dotted: str) -> Resolved | None:
+    return ctx.in_module_mode(dotted) or ctx.in_script_mode(dotted)
+
+
+def _reached_without_source_folder(ctx: FileContext, dotted: str) -> Resolved | None:
+    """Where `dotted` lands for this file, counting the folders pytest's `pythonpath` adds
+    and an installed (editable) project."""
+    found = ctx.in_module_mode(dotted) or ctx.workspace.resolve_installed(dotted)
+    if found is not None:
+        return found
+    for folder in _pytest_pythonpath(ctx):
+        found = ctx.workspace.resolve(dotted, folder)
+        if found is not None:
+            return found
+    return None
+
+
+def _pytest_pythonpath(ctx: FileContext) -> list[Path]:
+    tool = ctx.project.data.get("tool", {})
+    options = tool.get("pytest", {}).get("ini_options", {}) if isinstance(tool, dict) else {}
+    entries = options.get("pythonpath", []) if isinstance(options, dict) else []
+    if isinstance(entries, str):
+        entries = entries.split()
+    return [ctx.project.folder / str(e) for e in entries if isinstance(e, str)]
+
+
+def _top_folder(ctx: FileContext, top: str) -> Path | None:
+    for first in (ctx.location.root, ctx.script_dir):
+        found = ctx.workspace.folders.find(top, [first])
+        if found is not None and found.kind == "namespace" and found.path is not None:
+            return found.path
+    return None
+
+
+def _relative(ctx: FileContext, folder: Path) -> str:
+    try:
+        return folder.relative_to(ctx.project.folder).as_posix()
+    except ValueError:
+        return folder.as_posix()
