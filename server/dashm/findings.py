@@ -99,6 +99,7 @@ CODE_NAMES = {
     "DM103": "sys-path-hack",
     "DM104": "shadows-stdlib",
     "DM105": "import-resolves-differently",
+    "DM106": "import-through-source-folder",
     "DM201": "missing-init",
     "DM202": "missing-main",
     "DM203": "main-guard-in-package",
