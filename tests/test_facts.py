@@ -77,6 +77,43 @@ def test_sys_path_mutations(statement: str, description: str) -> None:
     assert facts.sys_path_mutations[0].removal is not None
 
 
+@pytest.mark.parametrize("source, description", [
+    ("from sys import path\npath.insert(0, p)\n", "sys.path.insert()"),
+    ("from sys import path as _p\n_p.append(p)\n", "sys.path.append()"),
+    ("from sys import (argv,\n    path as _p)\n_p.extend([p])\n", "sys.path.extend()"),
+    ("from sys import path\npath += [p]\n", "sys.path += ..."),
+    ("from sys import path\npath[:0] = [p]\n", "sys.path[...] = ..."),
+    ("import sys as _s\n_s.path.insert(0, p)\n", "sys.path.insert()"),
+    ("from site import addsitedir\naddsitedir(p)\n", "site.addsitedir()"),
+    ("from site import addsitedir as add\nadd(p)\n", "site.addsitedir()"),
+])
+def test_other_spellings_of_sys_path_mutations(source: str, description: str) -> None:
+    facts = extract_facts("p = '.'\n" + source + "print(p)\n")
+    assert [m.description for m in facts.sys_path_mutations] == [description]
+    assert facts.sys_path_mutations[0].removal is not None
+
+
+@pytest.mark.parametrize("source", [
+    "import os\nos.path.insert(0, 'x')\n",          # not sys.path
+    "from os import path\npath.append('x')\n",      # os.path, not sys.path
+    "from sys import argv as path\npath.append('x')\n",
+    "from .sys import path\npath.append('x')\n",    # a local module named sys
+    "x = sys.path[:]\n",                            # read, not changed
+])
+def test_lookalikes_are_not_sys_path_mutations(source: str) -> None:
+    assert extract_facts("import sys\n" + source).sys_path_mutations == ()
+
+
+def test_renamed_path_lines_are_never_plain() -> None:
+    """incremental.py reuses facts across edits of plain lines that lack the words path and
+    addsitedir; with `from sys import path as p`, `x = 1` -> `p.append(1)` would be missed."""
+    plain: set[int] = set()
+    extract_facts("from sys import path as p\ndef f():\n    x = 1\n", plain_lines=plain)
+    assert plain == set()
+    extract_facts("from sys import path\ndef f():\n    x = 1\n", plain_lines=plain)
+    assert plain == {2}
+
+
 def test_aliased_sys_and_guarded_mutation_removal_takes_the_if() -> None:
     source = "import sys as _s\nif p not in _s.path:\n    _s.path.insert(0, p)\nprint(1)\n"
     (mutation,) = extract_facts(source).sys_path_mutations

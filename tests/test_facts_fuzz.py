@@ -92,6 +92,59 @@ def test_generated_imports_agree_with_ast(source: str) -> None:
             assert _squash(_text_at(source, fact.module_range)) == fact.module
 
 
+# -- sys.path changes in every spelling --------------------------------------------------
+# (import that binds the name, how the statement reaches sys.path, description)
+HOOKS = [("import sys", "sys.path", "sys"), ("import sys as _s", "_s.path", "sys"),
+         ("from sys import path", "path", "sys"), ("from sys import path as _p", "_p", "sys"),
+         ("from sys import (argv,\n    path as _p)", "_p", "sys"),
+         ("import site", "site.addsitedir", "site"),
+         ("from site import addsitedir as _add", "_add", "site")]
+CHANGES = [("{}.insert(0, {})", "sys.path.insert()"), ("{}.append({})", "sys.path.append()"),
+           ("{}.extend([{}])", "sys.path.extend()"), ("{} += [{}]", "sys.path += ..."),
+           ("{}[:0] = [{}]", "sys.path[...] = ..."), ("{} = [{}] + sys.path", "sys.path = ...")]
+FOLDERS = st.sampled_from(["'lib'", "os.path.dirname(__file__)", "str(Path(__file__).parent)",
+                           "os.getcwd()", "(\n    'split')"])
+
+
+@st.composite
+def sys_path_change(draw) -> tuple[str, str, bool]:  # type: ignore[no-untyped-def]
+    """A module with one sys.path change: its text, the description, whether in a function."""
+    binding, reach, kind = draw(st.sampled_from(HOOKS))
+    folder = draw(FOLDERS)
+    if kind == "site":
+        statement, description = f"{reach}({folder})", "site.addsitedir()"
+    else:
+        template, description = draw(st.sampled_from(CHANGES))
+        statement = template.format(reach, folder)
+    wrap = draw(st.sampled_from(["{}", "if x:\n    {}", "def f():\n    {}",
+                                 "if __name__ == '__main__':\n    {}",
+                                 "try:\n    {}\nexcept ImportError:\n    pass"]))
+    body = wrap.format(statement.replace("\n", "\n    "))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = f"import os\n{binding}\n{body}\nprint(1)\n".replace("\n", newline)
+    return text, description, wrap.startswith("def")
+
+
+@settings(max_examples=300, deadline=None)
+@given(sys_path_change())
+def test_generated_sys_path_changes_are_found_in_every_spelling(
+        case: tuple[str, str, bool]) -> None:
+    from dashm.workspace.skeleton import strict_skeleton_facts
+
+    text, description, in_function = case
+    facts = extract_facts(text)
+    assert [(m.description, m.in_function) for m in facts.sys_path_mutations] == [
+        (description, in_function)], text
+    (mutation,) = facts.sys_path_mutations
+    written = _squash(_text_at(text, mutation.range))
+    assert written.startswith(("sys.", "_s.", "path", "_p", "site.", "_add")), written
+    # Removable alone in its block only where the block goes with it (`if x:`).
+    alone = "def f" in text or "__main__" in text or "try" in text
+    assert (mutation.removal is not None) == (not alone), text
+    skeleton = strict_skeleton_facts(text)  # the cold path finds the same change
+    assert skeleton is not None and skeleton.sys_path_mutations == facts.sys_path_mutations
+
+
 def _stdlib_texts(count: int, seed: int) -> list[str]:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     files = sorted(stdlib.glob("*.py"))

@@ -73,6 +73,17 @@ SIMPLE = [
     lambda n: "sys.path[0] = 'x'",
     lambda n: "import sys as s; s.path.append('y')",
     lambda n: "site.addsitedir('z')",
+    # Other spellings of the same changes (the names bound here are used by later lines).
+    lambda n: "from sys import path as _p; _p.append('x')",
+    lambda n: "from sys import path\npath += ['lib']",
+    lambda n: "from sys import (argv,\n    path as _q)",
+    lambda n: "path[:0] = ['lib']",
+    lambda n: "_q.insert(0, os.path.dirname(__file__))",
+    lambda n: "_p.extend([\n    'a'])",
+    lambda n: "sys.path[:0] = ['a']",
+    lambda n: "sys.path = ['a'] + sys.path",
+    lambda n: "from site import addsitedir as _ads\n_ads('x')",
+    lambda n: "x = os.path.join(path, 'a')",
     lambda n: "x = sys.path[:]",
     lambda n: f"text = 'import {n}'",
     lambda n: f'doc = """\nimport {n}\n  def f(:\n"""',
@@ -183,6 +194,13 @@ def test_generated_programs_agree_with_a_full_parse(lines: list[str], newline: s
     # Backslash continuations and from-imports spread over lines.
     "from \\\n  pkg \\\n  import (a,  # one\n     b)\n",
     "import sys\nsys.path \\\n  .insert(0, 'x')\n",
+    # `from sys import path` / `from site import addsitedir`, aliased, in brackets.
+    "from sys import path\npath.insert(0, 'x')\n",
+    "from sys import (argv,\n    path as _p)\nx = 1\n_p.append('a')\ny = 2\n",
+    "from sys import path as _p\ndef f():\n    _p.extend(['a'])\n",
+    "from sys import path\nimport os\nif os.path.isdir('x'):\n    path[:0] = ['x']\n",
+    "from site import addsitedir as add\nadd('lib')\n",
+    "s = 'from sys import path as p'\np.append(1)\n",
     # match / case.
     "match cmd:\n    case 'a':\n        import a\n    case _:\n        pass\n",
 ])

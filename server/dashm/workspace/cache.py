@@ -27,7 +27,7 @@ from pathlib import Path
 from dashm.runcache import cache_folder
 from dashm.workspace.facts import FileFacts
 
-FORMAT = 3  # bump when FileFacts or extraction changes
+FORMAT = 4  # bump when FileFacts or extraction changes
 MAX_ENTRIES = 250_000
 _ALLOWED_MODULES = frozenset({"dashm.workspace.facts", "dashm.findings"})
 _ALLOWED_BUILTINS = frozenset({"frozenset", "set", "tuple", "list", "dict"})

@@ -193,6 +193,8 @@ def extract_facts(text: str, plain_lines: set[int] | None = None,
     if collector is None:
         return FileFacts(noqa=noqa, syntax_error=SyntaxProblem("nesting too deep to analyse",
                                                                Position(0, 0)))
+    if plain_lines is not None and collector.renames_hooks:
+        plain_lines.clear()  # `p.append(x)` would look plain: no edit is known to be safe
     return FileFacts(
         imports=tuple(collector.imports),
         sys_path_mutations=tuple(collector.mutations),
@@ -313,7 +315,16 @@ class _Collector:
         self.main_guards: list[Range] = []
         self.sys_names = {"sys"}
         self.site_names = {"site"}
+        # Names bound by `from sys import path [as p]` and `from site import addsitedir [as a]`.
+        self.path_names: set[str] = set()
+        self.addsitedir_names: set[str] = set()
         self.plain: set[int] | None = None
+
+    @property
+    def renames_hooks(self) -> bool:
+        """`from sys import path as p` (or addsitedir as a): an edit that looks plain to
+        incremental.py (which looks for the words path and addsitedir) could add a change."""
+        return bool(self.path_names - {"path"} or self.addsitedir_names - {"addsitedir"})
 
     def visit_body(self, body: list[ast.stmt], context: ImportContext,
                    parent_removable: ast.stmt | None = None) -> None:
@@ -326,7 +337,8 @@ class _Collector:
         them is a third of a cold scan."""
         text = "".join(self.index.lines[stmt.lineno - 1:stmt.end_lineno])
         return "import" in text or "__main__" in text or any(
-            name in text for name in (*self.sys_names, *self.site_names))
+            name in text for name in (*self.sys_names, *self.site_names, *self.path_names,
+                                      *self.addsitedir_names))
 
     def _owns_lines(self, stmt: ast.stmt) -> bool:
         """No other statement shares the lines: only blanks before it, a comment after."""
@@ -398,11 +410,7 @@ class _Collector:
             _intern(ImportedName(alias.name, alias.asname, self._alias_range(stmt, alias)))
             for alias in stmt.names
         )
-        for alias in stmt.names:
-            if isinstance(stmt, ast.Import) and alias.name == "sys":
-                self.sys_names.add(alias.asname or "sys")
-            if isinstance(stmt, ast.Import) and alias.name == "site":
-                self.site_names.add(alias.asname or "site")
+        self._note_hook_names(stmt)
         statement = self.index.node_range(stmt)
         indent = self.index.lines[stmt.lineno - 1][: statement.start.column]
         if isinstance(stmt, ast.Import):
@@ -414,6 +422,23 @@ class _Collector:
         self.imports.append(_intern(ImportFact(stmt.module, stmt.level, names, statement,
                                                context, module_range, target_range,
                                                self._owns_lines(stmt), indent)))
+
+    def _note_hook_names(self, stmt: ast.Import | ast.ImportFrom) -> None:
+        """Remember the names later statements can change sys.path through."""
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name == "sys":
+                    self.sys_names.add(alias.asname or "sys")
+                elif alias.name == "site":
+                    self.site_names.add(alias.asname or "site")
+            return
+        hooks = {"sys": ("path", self.path_names),
+                 "site": ("addsitedir", self.addsitedir_names)}.get(stmt.module or "")
+        if hooks is None or stmt.level:
+            return
+        for alias in stmt.names:
+            if alias.name == hooks[0]:
+                hooks[1].add(alias.asname or alias.name)
 
     def _alias_range(self, stmt: ast.stmt, alias: ast.alias) -> Range:
         if getattr(alias, "lineno", None) is not None:  # Python 3.10+
@@ -495,6 +520,8 @@ class _Collector:
                 if (func.attr == "addsitedir" and isinstance(func.value, ast.Name)
                         and func.value.id in self.site_names):
                     return "site.addsitedir()"
+            elif isinstance(func, ast.Name) and func.id in self.addsitedir_names:
+                return "site.addsitedir()"
         elif isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
@@ -506,6 +533,9 @@ class _Collector:
         return None
 
     def _is_sys_path(self, node: ast.expr) -> bool:
+        """`sys.path`, `<alias of sys>.path`, or a name bound by `from sys import path`."""
+        if isinstance(node, ast.Name):
+            return node.id in self.path_names
         return (isinstance(node, ast.Attribute) and node.attr == "path"
                 and isinstance(node.value, ast.Name) and node.value.id in self.sys_names)
 

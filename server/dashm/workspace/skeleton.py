@@ -6,7 +6,8 @@ docstrings, data tables. `skeleton_facts(text)`:
 
 1. masks strings and comments (one regular expression), so nothing inside them reads as code;
 2. finds the logical lines that can hold a fact: every `import`, every line naming `sys.path`
-   (or an alias of `sys`) or `addsitedir`, every `if`/`elif` line naming `__name__`;
+   (or an alias of `sys`), `addsitedir` or a name imported as `from sys import path [as p]`
+   / `from site import addsitedir [as a]`, every `if`/`elif` line naming `__name__`;
 3. adds the block headers around them (a def, a class, an `if TYPE_CHECKING:`, a `try` with all
    its clauses), found by indentation, and a `pass` where a kept block would otherwise be empty
    or look shorter than it is;
@@ -55,6 +56,10 @@ _PAREN = re.compile(rb"[()]")
 _CANDIDATES = tuple(re.compile(p) for p in (
     r"import\b", r"addsitedir\b", r"__name__\b", r"sys\s*\.\s*path\b"))
 _SYS_ALIAS = re.compile(r"sys\s+as\s+(\w+)")
+# `from sys import path [as p]`, `from site import addsitedir [as a]`: later lines can change
+# sys.path through the bare name. Rare, so the names are looked for only after this matched.
+_FROM_SYS_OR_SITE = re.compile(r"from\s+s(?:ys|ite)\s+import\b")
+_HOOK_NAME = re.compile(r"\b(?:path|addsitedir)\b(?:\s+as\s+(\w+))?")
 _SPACES = re.compile(r" *")
 _KEYWORD = re.compile(r"(?:async\s+)?(if|elif|else|try|except|finally|for|while|with|def|class"
                       r"|match|case)\b")
@@ -257,6 +262,10 @@ class _Skeleton:
         if aliases - {"sys"}:
             names = "|".join(sorted(aliases - {"sys"}))
             patterns.append(re.compile(rf"(?:{names})\s*\.\s*path\b"))
+        hooks = self._hook_names() - {"addsitedir"}  # addsitedir is a candidate already
+        if hooks:
+            # Not after a dot: `os.path` is not sys.path.
+            patterns.append(re.compile(rf"(?<![\w.])(?:{'|'.join(sorted(hooks))})\b"))
         for pattern in patterns:
             for found in pattern.finditer(masked):
                 if not _is_word(masked, found):
@@ -270,6 +279,19 @@ class _Skeleton:
                 elif word != "import":
                     self.mutations.add(first)
                 self.keep(first)
+
+    def _hook_names(self) -> set[str]:
+        """Names bound by `from sys import path` / `from site import addsitedir` (aliases
+        included), read from each such statement's logical line."""
+        names: set[str] = set()
+        for found in _FROM_SYS_OR_SITE.finditer(self.masked):
+            if not _is_word(self.masked, found):
+                continue
+            first = self.start_of(self.line_of(found.start()))
+            statement = self.masked[found.end():self.offsets[self.end_of(first) + 1]]
+            for hook in _HOOK_NAME.finditer(statement):
+                names.add(hook.group(1) or hook.group().split()[0])
+        return names
 
     def keep(self, first: int) -> bool:
         """Keep the logical line starting at `first`; True if it was not kept yet."""
