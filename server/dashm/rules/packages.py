@@ -69,18 +69,27 @@ class _Chain:
 
 
 def _missing_init(ctx: FileContext) -> Iterator[Finding]:
-    folder = ctx.path.parent
-    if ctx.path.name == "__init__.py" or ctx.workspace.folders.package_init(folder) is not None:
-        return
-    chain = _chain_of(ctx, folder)
-    if chain is None:
-        return
-    for index, member in enumerate(chain.folders):
-        if _owner(ctx, member) != ctx.path:
+    """DM201 for each folder above this file (up to the import root) that lacks
+    `__init__.py` and whose owner this file is."""
+    for folder in _ancestors(ctx):
+        if ctx.workspace.folders.package_init(folder) is not None or \
+                _owner(ctx, folder) != ctx.path:
             continue
-        if _exempt_member(ctx, chain, index):
-            return  # its sub-folders go with it (a scripts/ folder's lib/)
-        yield _folder_finding(ctx, chain, index)
+        chain = _chain_of(ctx, folder)
+        if chain is not None and not _exempt_member(ctx, chain, len(chain.folders) - 1):
+            yield _folder_finding(ctx, chain, len(chain.folders) - 1)
+
+
+def _ancestors(ctx: FileContext) -> Iterator[Path]:
+    """The file's folder and those above it, inside the workspace, above no project folder."""
+    stop = {ctx.workspace.folder, ctx.project.folder}
+    folder = ctx.path.parent
+    for _ in range(32):
+        if folder in stop or not is_within(folder, ctx.workspace.folder) or \
+                folder.parent == folder:
+            return
+        yield folder
+        folder = folder.parent
 
 
 def _chain_of(ctx: FileContext, folder: Path) -> _Chain | None:
@@ -113,11 +122,11 @@ def _namespace_chain(ctx: FileContext, folder: Path) -> tuple[list[Path], Path] 
 def _imported_chain(ctx: FileContext, folder: Path) -> _Chain | None:
     """A top-level folder without `__init__.py`, at the import root, that some file imports
     with dotted names (`from utils.helpers import f`): the folders from it down to `folder`."""
-    root = ctx.location.root
-    try:
-        parts = folder.relative_to(root).parts
-    except ValueError:
+    root = next((r for r in (ctx.location.root, ctx.project.folder, ctx.workspace.folder)
+                 if is_within(folder, r) and folder != r), None)
+    if root is None:
         return None
+    parts = folder.relative_to(root).parts
     if not parts or not all(p.isidentifier() for p in parts):
         return None
     folders = [root.joinpath(*parts[: n + 1]) for n in range(len(parts))]
@@ -136,7 +145,7 @@ def _imported_chain(ctx: FileContext, folder: Path) -> _Chain | None:
 
 def _owner(ctx: FileContext, folder: Path, depth: int = 0) -> Path | None:
     """The file a folder's DM201 is reported on: its first `.py` file in sorted order, else
-    the owner of its first sub-folder (without `__init__.py`) that has one."""
+    the owner of its first sub-folder that has one (a sub-package's `__init__.py` too)."""
     listing = ctx.workspace.folders.listing(folder)
     modules = sorted(m for m in listing.modules.values() if m.suffix == ".py")
     if modules:
@@ -144,7 +153,7 @@ def _owner(ctx: FileContext, folder: Path, depth: int = 0) -> Path | None:
     if depth > 8:
         return None
     for sub in sorted(listing.folders.values()):
-        if sub.name.isidentifier() and ctx.workspace.folders.package_init(sub) is None:
+        if sub.name.isidentifier():
             found = _owner(ctx, sub, depth + 1)
             if found is not None:
                 return found
@@ -157,7 +166,7 @@ def _dotted(ctx: FileContext, chain: _Chain, index: int) -> str:
         base = ctx.workspace.locate(chain.package / "__init__.py").module or chain.package.name
         rest = member.relative_to(chain.package).parts
         return ".".join((base, *rest))
-    return ".".join(member.relative_to(ctx.location.root).parts)
+    return ".".join(member.relative_to(chain.folders[0].parent).parts)
 
 
 def _exempt_member(ctx: FileContext, chain: _Chain, index: int) -> bool:
@@ -170,7 +179,7 @@ def _exempt_member(ctx: FileContext, chain: _Chain, index: int) -> bool:
         dotted = _dotted(ctx, chain, depth)
         if _declared_namespace(ctx, dotted):
             return True
-        if _loaded_by_path(ctx, member) and not _imported_as_package(ctx, member, dotted):
+        if _loaded_by_path(ctx, member) and not _imported_as_package(ctx, chain, dotted):
             return True
     return False
 
@@ -228,9 +237,17 @@ def _is_script(ctx: FileContext, module: Path) -> bool:
     return bool(facts.main_guards or facts.shebang or os.access(module, os.X_OK))
 
 
-def _imported_as_package(ctx: FileContext, folder: Path, dotted: str) -> bool:
+def _imported_as_package(ctx: FileContext, chain: _Chain, dotted: str) -> bool:
     """Some file imports `dotted` (or a module below it) with its dotted name."""
-    return dotted in dotted_importers(ctx, ctx.location.root)
+    return dotted in dotted_importers(ctx, _root_of(ctx, chain))
+
+
+def _root_of(ctx: FileContext, chain: _Chain) -> Path:
+    """The folder the chain's dotted names are imported from."""
+    if chain.package is None:
+        return chain.folders[0].parent
+    base = ctx.workspace.locate(chain.package / "__init__.py")
+    return base.root
 
 
 def _declared_namespace(ctx: FileContext, dotted: str) -> bool:
