@@ -223,3 +223,19 @@ def test_an_unclear_intent_is_reported_without_a_fix(tmp_path: Path, hook_dir: P
     (finding,) = findings["tools/cfg.py"]["DM105"]
     assert finding["fix"] is None
     assert "if tools/json.py is the module meant" in finding["message"]
+
+
+def test_a_rewrite_that_breaks_a_documented_by_path_run_is_not_applied(
+        tmp_path: Path, hook_dir: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "README.md": "Train with `python tools/train.py`.\n",
+        "tools/util.py": "def helper():\n    return 'helped'\n",
+        "tools/train.py": "import util\n\nif __name__ == '__main__':\n    print(util.helper())\n",
+    })
+    (finding,) = by_file(check(tmp_path))["tools/train.py"]["DM101"]
+    assert finding["fix"] and finding["fix"]["safe"] is False
+    assert "this breaks `python tools/train.py` (README.md:1)" in finding["message"]
+    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    assert (tmp_path / "tools/train.py").read_text().startswith("import util\n")
+    assert run_script(tmp_path, "tools/train.py", hook_dir).stdout == "helped\n"

@@ -4,4 +4,4 @@ import json  # meant: inventory/json.py, which only `python inventory/cli.py` fi
 
 
 def export(items):
-    return json.dumps(items)
+    return json.dump_items(items)

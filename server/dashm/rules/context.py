@@ -8,22 +8,27 @@ from functools import cached_property
 from pathlib import Path
 
 from dashm.workspace import Location, SourceFile, Workspace
+from dashm.workspace.evidence import Evidence, documented_runs
 from dashm.workspace.facts import ImportFact
 from dashm.workspace.finder import Resolved
 from dashm.workspace.project import ProjectConfig
 
-# Files that tools execute rather than people, and the tool's own remedy for path hacks.
+# Files that tools execute rather than people, and the tool's own remedy for path hacks, remedy
+# first ({hack} is the statement, as `sys.path.insert()`). PYTEST: the remedy names the folder
+# to put in pytest's `pythonpath` (rules/syspath.py).
+PYTEST = "pytest"
 TOOL_FILES = {
-    "conftest.py": "pytest runs this file: set `pythonpath` in pytest's configuration "
-                   "([tool.pytest.ini_options] pythonpath = [\"src\"]) instead",
-    "noxfile.py": "nox runs this file: install the project into the session "
-                  "(session.install(\"-e\", \".\")) instead",
-    "setup.py": "the build backend runs this file: declare package_dir / packages instead",
-    "manage.py": "Django runs this file: keep the project package importable from the "
-                 "folder manage.py sits in instead",
+    "conftest.py": PYTEST,
+    "noxfile.py": "Install the project in the session (`session.install(\"-e\", \".\")`) "
+                  "instead of {hack}: nox runs noxfile.py",
+    "setup.py": "Declare `package_dir` / `packages` instead of {hack}: the build backend runs "
+                "setup.py",
+    "manage.py": "Keep the project package beside manage.py instead of {hack}: Django runs "
+                 "manage.py",
 }
-SPHINX_REMEDY = ("Sphinx runs this file: install the project (`pip install -e .`) in the "
-                 "docs environment instead")
+SPHINX_REMEDY = ("Install the project (`pip install -e .`) in the docs environment instead of "
+                 "{hack}: Sphinx runs conf.py")
+TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 
 
 @dataclass
@@ -55,9 +60,24 @@ class FileContext:
 
     @cached_property
     def tool_remedy(self) -> str | None:
+        """The remedy for a path hack in a file a tool runs (TOOL_FILES), PYTEST for a test
+        file (`test_*.py`, `*_test.py`, anything under a `tests/` folder), else None."""
         if self.path.name == "conf.py" and "doc" in self.path.parent.name.lower():
             return SPHINX_REMEDY
-        return TOOL_FILES.get(self.path.name)
+        if self.path.name in TOOL_FILES:
+            return TOOL_FILES[self.path.name]
+        return PYTEST if self.is_test_file else None
+
+    @cached_property
+    def is_test_file(self) -> bool:
+        name = self.path.name
+        if name.startswith("test_") or name.endswith("_test.py"):
+            return True
+        try:  # folders above the workspace (a temporary folder's name) do not count
+            folders = self.path.parent.relative_to(self.workspace.folder).parts
+        except ValueError:
+            folders = ()
+        return any(folder in TEST_FOLDERS for folder in folders)
 
     @property
     def is_evidently_run(self) -> bool:
@@ -69,6 +89,18 @@ class FileContext:
         line or the executable bit."""
         return self.is_evidently_run and (self.source.facts.shebang
                                           or os.access(self.path, os.X_OK))
+
+    @cached_property
+    def documented_runs(self) -> list[Evidence]:
+        """By-path commands (`python tools/train.py`) the project documents for this file."""
+        return documented_runs(self.path, [self.project.folder, self.workspace.folder])
+
+    def documented_run(self) -> str | None:
+        """The first documented by-path command for this file, with where it is written."""
+        if not self.documented_runs:
+            return None
+        first = self.documented_runs[0]
+        return f"{first.cite} ({first.where(self.workspace.folder)})"
 
     def scripts_in(self, folder: Path) -> list[Path]:
         """Files in `folder` that can be run by path (main guard, no relative imports):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from dashm.findings import Finding, Fix, Range, Related, Severity, TextEdit
+from dashm.findings import FileCreation, Finding, Fix, Range, Related, Severity, TextEdit
 from dashm.rules.context import FileContext
 from dashm.rules.intent import meant_target, third_party_reason
 from dashm.workspace.facts import ImportedName, ImportFact
@@ -99,6 +100,11 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         advice = ""
     fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) \
         if new_name and meant == "script" else None
+    documented = ctx.documented_run() if fix else None
+    if fix and documented:
+        # The package import fails when the file runs by path: ask, never apply in --fix.
+        fix = replace(fix, breaks_documented_run=documented)
+        advice += f" (this breaks {documented}; document {ctx.run_hint()} instead)"
     return _finding(ctx, fact, name_range, code, f"{cause}; {consequence}{advice}", fix,
                     in_script)
 
@@ -311,19 +317,100 @@ def _relative_imports(ctx: FileContext) -> Iterator[Finding]:
                 f"`{package}`, which is only {depth} deep: importing {ctx.location.module} "
                 "fails with ImportError: attempted relative import beyond top-level package",
                 Severity.ERROR)
-        elif ctx.is_run_by_path and not reported_run and not fact.context.in_function:
-            reported_run = True
-            yield Finding(
-                ctx.path, fact.target_range, "DM102",
-                f"this file is a script (__main__ guard, {_script_evidence(ctx)}), but "
-                f"`python {ctx.display(ctx.path)}` fails here with ImportError: attempted "
-                "relative import with no known parent package; run it as a module: "
-                f"{ctx.run_hint()}",
-                Severity.WARNING, run_as_module=True)
+        elif not reported_run and not fact.context.in_function:
+            finding = _run_outside_package(ctx, fact, written)
+            if finding is not None:
+                reported_run = True
+                yield finding
 
 
-def _script_evidence(ctx: FileContext) -> str:
-    return "#! line" if ctx.source.facts.shebang else "executable bit"
+def _run_outside_package(ctx: FileContext, fact: ImportFact, written: str) -> Finding | None:
+    """A package module whose relative import fails the way the file is evidently run: by
+    path, as a top-level sibling of a by-path script, or by pytest / unittest discovery."""
+    assert fact.target_range is not None
+    failure = "ImportError: attempted relative import with no known parent package"
+    evidence = _by_path_evidence(ctx)
+    if evidence:
+        return Finding(
+            ctx.path, fact.target_range, "DM102",
+            f"run it as {ctx.run_hint()}: `python {ctx.display(ctx.path)}` ({evidence}) fails "
+            f"here with {failure}", Severity.WARNING, run_as_module=True)
+    folder = ctx.path.parent
+    if ctx.workspace.folders.package_init(folder) is None and _collected_by_test_runners(ctx):
+        shown = ctx.display(folder)
+        return Finding(
+            ctx.path, fact.target_range, "DM102",
+            f"add {shown}/__init__.py: pytest and `unittest discover` import "
+            f"{ctx.path.name} as a top-level module, where `from {written} import ...` fails "
+            f"with {failure}", Severity.WARNING, _test_package_fix(ctx))
+    importer = _top_level_importer(ctx)
+    if importer is not None:
+        return Finding(
+            ctx.path, fact.target_range, "DM102",
+            f"`python {ctx.display(importer)}` imports this file as the top-level module "
+            f"`{ctx.path.stem}`, where `from {written} import ...` fails with {failure}; run "
+            f"that script as a module", Severity.WARNING)
+    return None
+
+
+def _by_path_evidence(ctx: FileContext) -> str | None:
+    """What says people run this file as `python path/to/file.py`."""
+    documented = ctx.documented_run()
+    if documented:
+        return f"documented: {documented}"
+    facts = ctx.source.facts
+    if any("__file__" in _lines_of(ctx, m.range) for m in facts.sys_path_mutations
+           if not m.in_function):
+        return "its sys.path hack is built from __file__"
+    if not ctx.is_evidently_run:
+        return None
+    if facts.shebang:
+        return "#! line and __main__ guard"
+    if os.access(ctx.path, os.X_OK):
+        return "executable, with a __main__ guard"
+    if ctx.workspace.folders.package_init(ctx.path.parent) is None:
+        return "a __main__ guard in a folder without __init__.py"
+    return None
+
+
+def _lines_of(ctx: FileContext, where: Range) -> str:
+    lines = ctx.source.text.splitlines()
+    return "\n".join(lines[where.start.line: where.end.line + 1])
+
+
+def _collected_by_test_runners(ctx: FileContext) -> bool:
+    name = ctx.path.name
+    return (name.startswith("test") and name.endswith(".py")) or name.endswith("_test.py") \
+        or name == "conftest.py"
+
+
+def _test_package_fix(ctx: FileContext) -> Fix | None:
+    """Create the test folder's `__init__.py`, unless a file there imports a sibling by its
+    top-level name (`import common`), which works only while the folder itself is on
+    sys.path, as pytest puts it for a folder without `__init__.py`."""
+    folder = ctx.path.parent
+    siblings = ctx.workspace.folders.listing(folder).modules
+    for module in siblings.values():
+        if module.suffix != ".py":
+            continue
+        source = ctx.source if module == ctx.path else ctx.workspace.source(module)
+        facts = getattr(source, "facts", None)
+        if facts is None or any(facts.imports_name(name) for name in siblings):
+            return None
+    return Fix(f"Create {ctx.display(folder)}/__init__.py",
+               creations=(FileCreation(folder / "__init__.py", ""),))
+
+
+def _top_level_importer(ctx: FileContext) -> Path | None:
+    """A by-path script beside this file that imports it by its bare name."""
+    for script in ctx.scripts_in(ctx.path.parent):
+        if script == ctx.path:
+            continue
+        source = ctx.workspace.source(script)
+        facts = getattr(source, "facts", None)
+        if facts is not None and facts.imports_name(ctx.path.stem):
+            return script
+    return None
 
 
 def _absolute_text(fact: ImportFact) -> str:
@@ -354,8 +441,7 @@ def _absolute_fix(ctx: FileContext, fact: ImportFact) -> Fix | None:
 
 
 def _statement_text(ctx: FileContext, fact: ImportFact) -> str:
-    lines = ctx.source.text.splitlines()
-    return "\n".join(lines[fact.statement.start.line: fact.statement.end.line + 1])
+    return _lines_of(ctx, fact.statement)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -29,7 +29,7 @@ PYTHON_M = re.compile(
 PYTHON_FILE = re.compile(
     r"""(?<![\w./-])(?:[\w./\\-]*[/\\])?(?:python[0-9.]*(?:\.exe)?|py|\$\(PYTHON\)|"""
     r"""\$\{PYTHON\}|\$PYTHON)(?:\s+-[bBdEiIOqsSuvx]+)*\s+["']?"""
-    r"""(?P<file>[^\s"';&|()<>]+\.py)(?=$|[\s"';&|)])""")
+    r"""(?P<file>[^\s"'`;&|()<>]+\.py)(?=$|[\s"'`;&|)])""")
 
 TEXT_NAMES = ("README", "README.md", "README.rst", "README.txt", "Makefile", "makefile",
               "GNUmakefile", "justfile", "tox.ini", "noxfile.py", "Procfile", ".gitlab-ci.yml")
