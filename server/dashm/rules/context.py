@@ -26,8 +26,7 @@ TOOL_FILES = {
     "manage.py": "Keep the project package beside manage.py instead of {hack}: Django runs "
                  "manage.py",
 }
-SPHINX_REMEDY = ("Install the project (`pip install -e .`) in the docs environment instead of "
-                 "{hack}: Sphinx runs conf.py")
+SPHINX_REMEDY = "Install the project in the docs environment (`pip install -e .`) instead of {hack}"
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 
 

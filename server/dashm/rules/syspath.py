@@ -1,45 +1,171 @@
 """DM103: `sys.path` mutated so imports work when a file is run by path.
 
-The fix deletes the mutation (and the imports only it used) when every import of the file
-already resolves in module mode without it; otherwise the finding stands without a fix.
+The advice fits what the change adds and who runs the file (syspath_target.py reads the
+folder from the statement):
+- the file's own folder: run by path it is `sys.path[0]` already, so the change is dead code;
+  delete it. Under `python -m` it is not dead when the file's folder is not the import root: it
+  makes the file's siblings importable as top-level modules, so the fix is offered only when
+  nothing here (this file's imports, or a sibling's import of a sibling) would land elsewhere;
+  sibling imports are DM101 and, once fixed, let the removal through on the next pass;
+- the working folder (`os.getcwd()`, `"."`) inside `if __name__ == "__main__":`: deliberate
+  (plugins, tools run from a project folder): not reported;
+- a test file or conftest.py: pytest's `pythonpath` setting (naming the folder when known) or
+  `python -m pytest`, never `python -m tests.test_x`; other files tools run: the tool's remedy;
+- an `__init__.py`: it runs on every import of the package and changes sys.path for every
+  importer; there is no command to suggest; no automatic fix (importers outside may rely on it);
+- anything else: delete it and run the file as a module, when every import lands on the same
+  file without it (the fix), else package or install what it adds.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from dashm.findings import Finding, Fix, Position, Range, Severity, TextEdit
-from dashm.rules.context import FileContext
+from dashm.rules.context import PYTEST, FileContext
 from dashm.rules.edits import apply_edits
-from dashm.workspace.facts import LineIndex, SysPathMutation
+from dashm.rules.syspath_target import WORKING_FOLDER, Target, targets
+from dashm.workspace.facts import ImportFact, LineIndex, SysPathMutation
+
+UNKNOWN = Target(None, False)
 
 
 def check_sys_path(ctx: FileContext) -> Iterator[Finding]:
-    for mutation in ctx.source.facts.sys_path_mutations:
-        if mutation.in_function:
-            continue  # run-time path management (plugins, tests), not an import hack
-        remedy = ctx.tool_remedy
-        if remedy:
-            yield Finding(ctx.path, mutation.range, "DM103",
-                          f"`{mutation.description}` changes where imports are found; "
-                          f"{remedy}", Severity.INFORMATION)
+    # Changes inside functions are run-time path management (plugins, tests), not import hacks.
+    mutations = [m for m in ctx.source.facts.sys_path_mutations if not m.in_function]
+    if not mutations:
+        return
+    found = targets(ctx.source.text, ctx.path, mutations)
+    for mutation in mutations:
+        target = found.get(mutation.range, UNKNOWN)
+        if mutation.main_guard and target.folder == WORKING_FOLDER:
+            continue  # deliberate: the folder python runs in becomes importable
+        yield _finding(ctx, mutation, target)
+
+
+def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Finding:
+    hack = f"`{mutation.description}`"
+    remedy = ctx.tool_remedy
+    if remedy == PYTEST:
+        return _info(ctx, mutation, pytest_remedy(ctx, target, hack))
+    if remedy:
+        return _info(ctx, mutation, remedy.format(hack=hack))
+    if ctx.path.name == "__init__.py":
+        return Finding(ctx.path, mutation.range, "DM103", init_remedy(hack), Severity.WARNING)
+    served = _served(ctx, target)
+    relative_ok = all(_relative_resolves(ctx, f) for f in ctx.imports() if f.level)
+    fix = _removal_fix(ctx, mutation) if not served and relative_ok else None
+    if _is_own_folder(ctx, target):
+        if fix is not None and not _siblings_rely_on_it(ctx):
+            return _warning(ctx, mutation, own_folder_remedy(hack), fix)
+        return _warning(ctx, mutation, own_folder_remedy(hack, served), None)
+    return _warning(ctx, mutation, module_remedy(hack, ctx.run_hint(), served), fix)
+
+
+def _info(ctx: FileContext, mutation: SysPathMutation, message: str) -> Finding:
+    return Finding(ctx.path, mutation.range, "DM103", message, Severity.INFORMATION)
+
+
+def _warning(ctx: FileContext, mutation: SysPathMutation, message: str,
+             fix: Fix | None) -> Finding:
+    return Finding(ctx.path, mutation.range, "DM103", message, Severity.WARNING, fix)
+
+
+# -- messages: one line, remedy first --------------------------------------------------------
+def own_folder_remedy(hack: str, served: list[str] | None = None) -> str:
+    if served:
+        return (f"Delete {hack} once `{served[0]}` is a package import: by path, the file's "
+                "folder is on sys.path")
+    return f"Delete {hack}: run by path, the file's own folder is already first on sys.path"
+
+
+def module_remedy(hack: str, run: str, served: list[str]) -> str:
+    run = run or "as a module from its import root"
+    if served:
+        return f"Package or install `{served[0]}` instead of {hack}, then run {run}"
+    return f"Delete {hack} and run {run}: every import resolves without it"
+
+
+def pytest_remedy(ctx: FileContext, target: Target, hack: str) -> str:
+    if _is_own_folder(ctx, target) and ctx.workspace.folders.package_init(
+            ctx.script_dir) is None:
+        return (f"Delete {hack}: pytest puts a test's folder on sys.path itself "
+                "(no __init__.py there)")
+    folder = target.folder
+    if isinstance(folder, Path) and _inside(folder, ctx.workspace.folder):
+        setting = f'pythonpath = ["{ctx.display(folder)}"]'
+        return f"Set pytest's `{setting}` ([tool.pytest.ini_options]) instead of {hack}"
+    return f"Use pytest's `pythonpath` setting or `python -m pytest` instead of {hack}"
+
+
+def init_remedy(hack: str) -> str:
+    return (f"Import through the package, not {hack}: in __init__.py it changes sys.path "
+            "for every importer")
+
+
+# -- what the change serves ------------------------------------------------------------------
+def _is_own_folder(ctx: FileContext, target: Target) -> bool:
+    return isinstance(target.folder, Path) and \
+        ctx.workspace.real_folder(target.folder) == str(ctx.script_dir)
+
+
+def _served(ctx: FileContext, target: Target) -> list[str]:
+    """Imports of this file that land on another file (or on none) under `python -m` without
+    the change. With the folder unknown: those that do not resolve without it."""
+    served = []
+    for name in (n for fact in ctx.imports() if not fact.level for n in _names(fact)):
+        without = ctx.in_module_mode(name)
+        if not isinstance(target.folder, Path):
+            if without is None:
+                served.append(name)
             continue
-        run = ctx.run_hint()
-        how = (f"run it as {run}" if run else "run it as a module from its import root")
-        fix = _removal_fix(ctx, mutation)
-        outcome = ("every import here resolves that way without it" if fix else
-                   "then the imports it serves resolve through the package")
-        yield Finding(ctx.path, mutation.range, "DM103",
-                      f"`{mutation.description}` patches sys.path so imports work when the file "
-                      f"is run by path; {how}: {outcome}", Severity.WARNING, fix)
+        with_it = ctx.workspace.folders.resolve(
+            name, _search_path(ctx, target), ctx.workspace.environment.unshadowable)
+        changed = without is not None if with_it is None else not with_it.same_target(without)
+        if changed:
+            served.append(name)
+    return served
 
 
+def _search_path(ctx: FileContext, target: Target) -> tuple[Path, ...]:
+    """sys.path under `python -m` with the change made."""
+    plain = ctx.workspace.search_path(ctx.location.root)
+    assert isinstance(target.folder, Path)
+    return (target.folder, *plain) if target.first else (*plain, target.folder)
+
+
+def _siblings_rely_on_it(ctx: FileContext) -> bool:
+    """Some file beside this one imports a module of this folder as a top-level name: under
+    `python -m` only this change (the folder on sys.path) makes that work."""
+    folder = ctx.script_dir
+    if str(folder) == ctx.workspace.real_folder(ctx.location.root):
+        return False  # the folder is the import root: first on sys.path either way
+    listing = ctx.workspace.folders.listing(folder)
+    names = (set(listing.modules) | set(listing.folders)) - {"__init__", "__main__"}
+    return any(ctx.folder_imports(folder, name) for name in sorted(names))
+
+
+def _names(fact: ImportFact) -> list[str]:
+    if fact.is_from:
+        return [fact.module] if fact.module else []
+    return [alias.name for alias in fact.names]
+
+
+def _relative_resolves(ctx: FileContext, fact: ImportFact) -> bool:
+    package = ctx.location.package
+    return bool(package) and fact.level <= len(package.split("."))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or str(path).startswith(str(folder).rstrip(os.sep) + os.sep)
+
+
+# -- the fix ---------------------------------------------------------------------------------
 def _removal_fix(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
-    if mutation.removal is None or mutation.in_function or ctx.location.module is None:
-        return None
-    if not all(_resolves_in_module_mode(ctx, fact) for fact in ctx.imports()):
+    if mutation.removal is None or ctx.location.module is None:
         return None
     text = ctx.source.text
     removal = TextEdit(ctx.path, mutation.removal, "")
@@ -48,17 +174,9 @@ def _removal_fix(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
     edits = [removal, *_unused_import_edits(ctx.path, mutation.removal, after, removed_text)]
     try:
         ast.parse(apply_edits(text, edits))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return Fix(f"Remove `{mutation.description}`", tuple(edits))
-
-
-def _resolves_in_module_mode(ctx: FileContext, fact) -> bool:  # type: ignore[no-untyped-def]
-    if fact.level:
-        package = ctx.location.package
-        return bool(package) and fact.level <= len(package.split("."))
-    names = [fact.module] if fact.is_from else [a.name for a in fact.names]
-    return all(name and ctx.in_module_mode(name) is not None for name in names)
 
 
 def _slice(text: str, r: Range) -> str:
