@@ -1,8 +1,17 @@
-"""Every test (and every dashm it starts) uses its own cache folder, never the user's."""
+"""Every test (and every dashm it starts) uses its own cache folder, never the user's; random
+tests (hypothesis) are derandomized unless a fuzzing run asks otherwise."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 
+from hypothesis import settings
+
 os.environ["DASHM_CACHE_DIR"] = tempfile.mkdtemp(prefix="dashm-test-cache-")
+
+# "ci" (the default): the same examples on every run, so a stop is never blocked by an old bug
+# found by chance. `DASHM_HYPOTHESIS_PROFILE=fuzz` explores new examples, many more of them.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("fuzz", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("DASHM_HYPOTHESIS_PROFILE", "ci"))
