@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from dashm.workspace.paths import workspace_folder
 from trees import write_tree
 
 PROJECT = {
@@ -26,6 +27,9 @@ PROJECT = {
                        "    print('cwd', os.getcwd())\n"
                        "    with open(sys.argv[1], encoding='utf-8') as data:\n"
                        "        print('data', data.read().strip(), utils.VALUE)\n"),
+    # Its sibling import works only as `python tools/report.py`: DM101 in the project.
+    "tools/report.py": "import utils\nimport shared_tool\n",
+    "tools/shared_tool.py": "",
     "pkg/__init__.py": "",
     "pkg/__main__.py": "",
     "pkg/helper.py": "X = 2\n",
@@ -78,7 +82,7 @@ def test_check_finds_the_same_from_every_folder(project: Path) -> None:
     # `proj.pkg...` and both would be wrong).
     dm101 = [(Path(path).relative_to(project).as_posix(), line) for path, line, _, code, _
              in inside if code == "DM101"]
-    assert dm101 == [("pkg/app.py", 1)]
+    assert dm101 == [("pkg/app.py", 1), ("tools/report.py", 2)]
 
 
 @pytest.mark.parametrize("relative, module", [("pkg/app.py", "pkg.app"),
@@ -131,3 +135,45 @@ def test_run_warns_before_a_file_with_a_script_only_import(project: Path) -> Non
     assert first.startswith("dashm: warning: pkg/app.py:1: ") and "DM101" in first, first
     quiet = dashm("run", "pkg/fine.py", cwd=project)
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "2\n", "")
+
+
+@pytest.mark.parametrize("folder", ["pkg", "tools"])
+def test_a_sub_folder_is_checked_as_part_of_its_project(project: Path, folder: str) -> None:
+    """`check pkg` (a package) and `check tools` (whose file imports the project's utils)
+    judge them in the project, as a check of the whole project does, from any folder."""
+    whole = [f for f in findings_from(project, ".") if Path(f[0]).parent.name == folder]
+    for cwd, argument in [(project, folder), (project / folder, "."),
+                          (Path("/"), str(project / folder))]:
+        done = dashm("check", argument, "--format", "json", "--no-cache", cwd=cwd)
+        found = sorted((os.path.normpath(cwd / f["path"]), f["line"], f["column"], f["code"],
+                        f["message"]) for f in json.loads(done.stdout or "[]"))
+        assert found == whole, (cwd, argument, found, whole)
+
+
+def test_a_cloned_repository_beside_the_project_is_not_its_module(tmp_path: Path) -> None:
+    """`import detectron2` (installed from a clone in ~/code/detectron2) does not make ~/code
+    the workspace of ~/code/proj: a folder with its own .git or pyproject.toml is a project."""
+    code = Path(os.path.realpath(tmp_path)) / "code"
+    write_tree(code, {"proj/train.py": "import detectron2\nimport helpers\n",
+                      "proj/helpers.py": "", "detectron2/pyproject.toml": "",
+                      "detectron2/detectron2/__init__.py": "", "scratch/notes.py": ""})
+    assert workspace_folder(code / "proj/train.py") == code / "proj"
+    assert workspace_folder(code / "proj") == code / "proj"
+    (code / "proj/more.py").write_text("import scratch\n")  # a plain folder: a module of code/
+    assert workspace_folder(code / "proj") == code
+
+
+def test_the_home_folder_is_never_chosen_by_imports(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    home = Path(os.path.realpath(tmp_path)) / "home"
+    write_tree(home, {"models/weights.txt": "", "proj/run.py": "import models\n"})
+    monkeypatch.setenv("HOME", str(home))
+    assert workspace_folder(home / "proj/run.py") == home / "proj"
+
+
+def test_unreadable_or_broken_files_fall_back_to_their_folder(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a/broken.py": "import utils\ndef f(:\n", "a/bytes.py": b"\xff\xfe",
+                          "utils.py": ""})
+    assert workspace_folder(tmp_path / "a/broken.py") == tmp_path / "a"
+    assert workspace_folder(tmp_path / "a/bytes.py") == tmp_path / "a"
+    assert workspace_folder(tmp_path / "a/missing.py") == tmp_path / "a"

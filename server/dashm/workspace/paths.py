@@ -11,6 +11,7 @@ PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 # A file's imports are read to choose its workspace only up to this size (a generated table
 # says nothing about where the project starts).
 MAX_IMPORT_SCAN_BYTES = 2 * 1024 * 1024
+MAX_FOLDER_FILES = 50  # a folder argument's own files read for that
 
 
 def absolute(path: Path | str) -> Path:
@@ -52,37 +53,42 @@ def nearest_project_folder(start: Path) -> Path | None:
 
 def workspace_folder(path: Path) -> Path:
     """The workspace folder of a command-line path, the same from any current folder: the
-    nearest folder at or above it with a project marker or `.git`; else a folder argument
-    itself, and for a file the folder its own absolute imports point to."""
+    nearest folder at or above it with a project marker or `.git`; else the folder its own
+    imports point to (those of the file, or of the folder's files)."""
     path = absolute(path)
-    start = path.parent if path.is_file() else path
+    is_file = path.is_file() or not path.exists()  # a missing path: as if a file
+    start = path.parent if is_file else path
     marked = marked_folder(start)
     if marked is not None:
         return marked
-    return folder_by_imports(path) if path.is_file() else start
+    return folder_by_imports(start, [path] if is_file else _python_files_in(start))
 
 
 def marked_folder(start: Path) -> Path | None:
     """The closest folder at or above `start` holding a project marker or `.git`."""
     for folder in (start, *start.parents):
-        if any((folder / marker).is_file() for marker in PROJECT_MARKERS) or \
-                os.path.exists(folder / ".git"):
+        if _is_marked(folder):
             return folder
     return None
 
 
-def folder_by_imports(file: Path) -> Path:
-    """The outermost folder above `file` that resolves one of its absolute imports that no
-    nearer folder resolves (`tools/count.py` importing the project's `utils` belongs to the
-    folder holding `utils.py`), never inside the file's own package; else the folder the
-    file's package tree (or the file) sits in. Only folders are listed, nothing is imported."""
+def _is_marked(folder: Path) -> bool:
+    return any((folder / marker).is_file() for marker in PROJECT_MARKERS) or \
+        os.path.exists(folder / ".git")
+
+
+def folder_by_imports(start: Path, files: list[Path]) -> Path:
+    """The outermost folder at or above `start` that resolves an absolute import of `files`
+    (which sit in `start`) that no nearer folder resolves: `tools/count.py` importing the
+    project's `utils` belongs to the folder holding `utils.py`. Never inside the package tree
+    holding `start`; that tree's folder when no import says more. Folders are only listed."""
     from dashm.runcache import LISTED  # the warm-run cache re-checks the folders looked in
 
-    lowest = package_tree_folder(file.parent)
-    wanted = _absolute_import_names(file) - frozenset(sys.stdlib_module_names)
+    lowest = package_tree_folder(start)
+    wanted = set().union(*map(_absolute_import_names, files)) - set(sys.stdlib_module_names)
     chosen = lowest
-    for folder in (file.parent, *file.parent.parents):
-        if not wanted or folder.parent == folder:  # the file system's root is no workspace
+    for folder in _candidate_folders(start):
+        if not wanted:
             break
         LISTED.add(str(folder))
         found = {name for name in wanted if _holds_module(folder, name)}
@@ -100,8 +106,36 @@ def package_tree_folder(folder: Path) -> Path:
     return folder
 
 
+def _candidate_folders(start: Path) -> list[Path]:
+    """`start` and its ancestors below the home folder and the file system's root: neither is
+    a project, and their stray folders (`~/models`) must not look like one's modules."""
+    try:
+        home: Path | None = Path.home()
+    except (RuntimeError, KeyError):  # no home folder known
+        home = None
+    found = []
+    for folder in (start, *start.parents):
+        if folder.parent == folder or (home is not None and is_within(home, folder)):
+            break
+        found.append(folder)
+    return found
+
+
 def _holds_module(folder: Path, name: str) -> bool:
-    return (folder / f"{name}.py").is_file() or (folder / name).is_dir()
+    """`folder` has a module or package `name` of its own: a folder of that name holding a
+    project marker or `.git` is another project (a cloned repository), not a module."""
+    package = folder / name
+    return (folder / f"{name}.py").is_file() or (package.is_dir() and not _is_marked(package))
+
+
+def _python_files_in(folder: Path) -> list[Path]:
+    """The first MAX_FOLDER_FILES `.py` files directly in `folder`, by name (deterministic)."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder)
+                       if entry.name.endswith(".py") and entry.is_file())
+    except OSError:
+        return []
+    return [folder / name for name in names[:MAX_FOLDER_FILES]]
 
 
 def _absolute_import_names(file: Path) -> frozenset[str]:
