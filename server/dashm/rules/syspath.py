@@ -85,8 +85,8 @@ def own_folder_remedy(hack: str, served: list[str] | None = None) -> str:
 def module_remedy(hack: str, run: str, served: list[str]) -> str:
     run = run or "as a module from its import root"
     if served:
-        return f"Package or install `{served[0]}` instead of {hack}, then run {run}"
-    return f"Delete {hack} and run {run}: every import resolves without it"
+        return f"Package or install `{served[0]}` instead of {hack}; run {run}"
+    return f"Delete {hack} and run {run}: imports resolve without it"
 
 
 def pytest_remedy(ctx: FileContext, target: Target, hack: str) -> str:
