@@ -9,10 +9,14 @@ a sitecustomize hook records which file every loaded module came from.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.test_modes_truth import (
     HOOK,
     by_file,
@@ -36,11 +40,11 @@ def hook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def import_all(workspace: Path, hook: Path) -> dict[str, dict[str, str] | None]:
-    """Every workspace module imported on its own: module name -> {loaded name: file} for
-    the imports that work, None for those that fail."""
+def import_all(workspace: Path, hook: Path) -> dict[str, frozenset[str] | None]:
+    """Every workspace file imported on its own, by its module name (which a created
+    `__init__.py` may lengthen): file -> the files every import loaded, None if it fails."""
     ws = Workspace(workspace)
-    outcome: dict[str, dict[str, str] | None] = {}
+    outcome: dict[str, frozenset[str] | None] = {}
     for relative in python_files(workspace):
         location = ws.locate(workspace / relative)
         if location.module is None or location.module.endswith("__main__"):
@@ -48,28 +52,29 @@ def import_all(workspace: Path, hook: Path) -> dict[str, dict[str, str] | None]:
         run = observe([sys.executable, "-c", "import importlib, sys; "
                        "importlib.import_module(sys.argv[1])", location.module],
                       location.root, hook)
-        outcome[location.module] = run.modules if run.ok else None
+        outcome[relative] = frozenset(run.modules.values()) if run.ok else None
     return outcome
 
 
-def assert_fix_keeps_working_imports(workspace: Path, hook: Path,
-                                     extra_path: Path | None = None) -> dict:
-    """`--fix` and then: every module that imported before imports and loads the same files;
-    a second `--fix` changes nothing. Returns the findings before the fix, by file."""
+def assert_fix_keeps_working_imports(workspace: Path, hook: Path) -> dict:
+    """`--fix` and then: every file that imported before imports, and loads every file it
+    loaded before (created `__init__.py` files may come on top), except where a DM105 fix
+    followed the file's use to the local module; a second `--fix` changes nothing. Returns
+    the findings before the fix, by file."""
     findings = by_file(check(workspace))
     before = import_all(workspace, hook)
     done = dashm("check", ".", "--fix", cwd=workspace)
     assert done.returncode in (0, 1), done.stderr
     after = import_all(workspace, hook)
-    for module, loaded in before.items():
+    for relative, loaded in before.items():
         if loaded is None:
             continue
-        assert after.get(module) is not None, f"{module} imported before --fix, not after"
-        for name, path in loaded.items():
-            if name in after[module]:  # type: ignore[operator]
-                assert after[module][name] == path, (  # type: ignore[index]
-                    f"after --fix, importing {module} loads {name} from "
-                    f"{after[module][name]} instead of {path}")  # type: ignore[index]
+        now = after.get(relative)
+        assert now is not None, f"{relative} imported before --fix, not after"
+        if fixes(findings, relative, "DM105"):
+            continue  # its use showed the import meant the local module: it loads that now
+        assert loaded <= now, f"after --fix, importing {relative} no longer loads " \
+            f"{sorted(loaded - now)} (but {sorted(now - loaded)})"
     once = snapshot(workspace)
     dashm("check", ".", "--fix", cwd=workspace)
     assert snapshot(workspace) == once, "a second --fix changed files"
@@ -239,3 +244,65 @@ def test_a_rewrite_that_breaks_a_documented_by_path_run_is_not_applied(
     assert_fix_keeps_working_imports(tmp_path, hook_dir)
     assert (tmp_path / "tools/train.py").read_text().startswith("import util\n")
     assert run_script(tmp_path, "tools/train.py", hook_dir).stdout == "helped\n"
+
+
+# -- generated: a script, a local module named like something else, and a use of it --------
+LOCAL_NAMES = ["json", "secrets", "util", "wandb"]
+# Attributes of json, secrets and nobody, each with a call whose output is always the same.
+CALLS = {"dumps": "dumps(4)", "compare_digest": "compare_digest('a', 'a')", "helper": "helper(4)"}
+
+
+@st.composite
+def shadowing_workspaces(draw: st.DrawFn) -> dict[str, str]:
+    name = draw(st.sampled_from(LOCAL_NAMES))
+    defined = draw(st.sets(st.sampled_from(sorted(CALLS))))
+    used = draw(st.sampled_from([*sorted(CALLS), None]))
+    package = draw(st.booleans())  # tools/ a package or a plain folder
+    local_package = draw(st.booleans())  # the local module a package (folder) or a file
+    optional = draw(st.booleans())
+    documented = draw(st.booleans())
+    body = "".join(f"def {a}(*args):\n    return 'local {a}'\n" for a in sorted(defined))
+    local = f"tools/{name}/__init__.py" if local_package else f"tools/{name}.py"
+    use = f"{name}.{CALLS[used]}" if used else f"type({name}).__name__"
+    if optional:
+        importing = f"try:\n    import {name}\nexcept ImportError:\n    {name} = None\n"
+        use = f"({use} if {name} else None)"
+    else:
+        importing = f"import {name}\n"
+    files = {
+        "pyproject.toml": "",
+        local: body or "VALUE = 1\n",
+        "tools/run.py": f"{importing}\nif __name__ == '__main__':\n    print({use})\n",
+    }
+    if package:
+        files["tools/__init__.py"] = ""
+    if documented:
+        files["README.md"] = "Run `python tools/run.py`.\n"
+    return files
+
+
+@settings(max_examples=int(os.environ.get("DASHM_TRUTH_EXAMPLES", "12")),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(files=shadowing_workspaces())
+def test_generated_fixes_never_change_what_working_code_loads(files: dict[str, str],
+                                                              hook_dir: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="dashm-safety-") as temp:
+        workspace = Path(os.path.realpath(temp))
+        write_tree(workspace, files)
+        script = run_script(workspace, "tools/run.py", hook_dir)
+        module = run_module(workspace, "tools/run.py", hook_dir)
+        findings = assert_fix_keeps_working_imports(workspace, hook_dir)
+        after = run_module(workspace, "tools/run.py", hook_dir)
+        assert module is not None and after is not None
+        if module.ok:  # what worked under python -m still does the same
+            assert after.ok and after.stdout == module.stdout, (module, after)
+        name = next(n for n in LOCAL_NAMES if f"import {n}" in files["tools/run.py"])
+        if findings.get("tools/run.py", {}).get("DM105"):  # the two runs really load two files
+            assert script.modules.get(name) != module.modules.get(name), (script, module)
+        applied = [f for f in findings.get("tools/run.py", {}).get("DM101", [])
+                   + findings.get("tools/run.py", {}).get("DM105", [])
+                   if f["fix"] and f["fix"]["safe"]]
+        if applied and script.ok:  # the fix makes python -m do what the script did
+            assert after.ok and after.stdout == script.stdout, (script, after)
+        if "README.md" in files:  # a documented by-path run is never broken by --fix
+            assert run_script(workspace, "tools/run.py", hook_dir).ok == script.ok
