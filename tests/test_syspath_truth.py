@@ -410,6 +410,22 @@ def test_wording_tests(tmp_path: Path) -> None:
     assert ctx.tool_remedy == "pytest"
 
 
+def test_removal_that_breaks_a_documented_run_is_not_applied_by_fix(tmp_path: Path) -> None:
+    """The own folder's removal never breaks a by-path run; any other removal does, so where
+    the project documents `python tools/seed.py` the fix is offered but not applied."""
+    up = FOLDERS["up"]
+    workspace = write_tree(tmp_path / "ws", {
+        **BASE, "README.md": "Run `python tools/seed.py` to seed.\n",
+        "tools/seed.py": f"import os\nimport sys\nsys.path.insert(0, {up})\n"
+                         "from pkg.core import VALUE\n"})
+    (finding,) = by_file(check(workspace))["tools/seed.py"]["DM103"]
+    assert finding["fix"] is not None
+    before = (workspace / "tools/seed.py").read_text()
+    done = dashm("check", ".", "--fix", "--select", "DM103", cwd=workspace)
+    assert done.returncode in (0, 1), done.stderr
+    assert (workspace / "tools/seed.py").read_text() == before
+
+
 @pytest.mark.parametrize("relative, is_test", [
     ("test_x.py", True), ("pkg/x_test.py", True), ("tests/helpers.py", True),
     ("src/pkg/tests/data/make.py", True), ("pkg/testing_tools.py", False),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from dashm.findings import Finding, Fix, Position, Range, Severity, TextEdit
@@ -62,6 +63,9 @@ def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fin
         if fix is not None and not _siblings_rely_on_it(ctx):
             return _warning(ctx, mutation, own_folder_remedy(hack), fix)
         return _warning(ctx, mutation, own_folder_remedy(hack, served), None)
+    if fix is not None and (documented := ctx.documented_run()):
+        # Removing it breaks `python tools/x.py` where the project says to run it that way.
+        fix = replace(fix, breaks_documented_run=documented)
     return _warning(ctx, mutation, module_remedy(hack, ctx.run_hint(), served), fix)
 
 
