@@ -306,3 +306,18 @@ def test_generated_fixes_never_change_what_working_code_loads(files: dict[str, s
             assert after.ok and after.stdout == script.stdout, (script, after)
         if "README.md" in files:  # a documented by-path run is never broken by --fix
             assert run_script(workspace, "tools/run.py", hook_dir).ok == script.ok
+
+
+def test_an_executable_script_keeps_its_by_path_run(tmp_path: Path, hook_dir: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "scripts/common.py": "NAME = 'common'\n",
+        "scripts/report.py": "#!/usr/bin/env python3\nimport common\n\n"
+                             "if __name__ == '__main__':\n    print(common.NAME)\n",
+    })
+    (tmp_path / "scripts/report.py").chmod(0o755)
+    (finding,) = by_file(check(tmp_path))["scripts/report.py"]["DM101"]
+    assert finding["fix"]["safe"] is False
+    assert "this breaks `./scripts/report.py` (#! line, executable)" in finding["message"]
+    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    assert observe([str(tmp_path / "scripts/report.py")], tmp_path, hook_dir).stdout == "common\n"

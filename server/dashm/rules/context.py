@@ -101,6 +101,16 @@ class FileContext:
         first = self.documented_runs[0]
         return f"{first.cite} ({first.where(self.workspace.folder)})"
 
+    def by_path_command(self) -> str | None:
+        """A by-path run this file is known for: documented, or an executable script with a
+        `#!` line (`./tools/x.py`)."""
+        documented = self.documented_run()
+        if documented:
+            return documented
+        if self.source.facts.shebang and os.access(self.path, os.X_OK):
+            return f"`./{self.display(self.path)}` (#! line, executable)"
+        return None
+
     def scripts_in(self, folder: Path) -> list[Path]:
         """Files in `folder` that can be run by path (main guard, no relative imports):
         each one puts `folder` first on sys.path when it runs. A package's `__main__.py` is

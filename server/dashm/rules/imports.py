@@ -100,7 +100,7 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         advice = ""
     fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) \
         if new_name and meant == "script" else None
-    documented = ctx.documented_run() if fix else None
+    documented = ctx.by_path_command() if fix else None
     if fix and documented:
         # The package import fails when the file runs by path: ask, never apply in --fix.
         fix = replace(fix, breaks_documented_run=documented)
