@@ -4,11 +4,16 @@ tests (hypothesis) are derandomized unless a fuzzing run asks otherwise."""
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
 from hypothesis import settings
 
 os.environ["DASHM_CACHE_DIR"] = tempfile.mkdtemp(prefix="dashm-test-cache-")
+# dashm judges a workspace with the user's interpreter ($VIRTUAL_ENV first, then PATH): when the
+# tests run in a virtual environment that is not activated, that is still the one meant.
+if sys.prefix != sys.base_prefix:
+    os.environ.setdefault("VIRTUAL_ENV", sys.prefix)
 
 # "ci" (the default): the same examples on every run, so a stop is never blocked by an old bug
 # found by chance. `DASHM_HYPOTHESIS_PROFILE=fuzz` explores new examples, many more of them.

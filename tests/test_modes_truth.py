@@ -167,6 +167,16 @@ def imported_names(source: str) -> tuple[set[str], bool]:
     return names, guard
 
 
+def imported_bare_by_script(path: Path) -> bool:
+    for sibling in path.parent.glob("*.py"):
+        if sibling == path:
+            continue
+        names, guard = imported_names(sibling.read_text(encoding="utf-8"))
+        if guard and path.stem in names:
+            return True
+    return False
+
+
 def expected(workspace: Path, relative: str, script: Run, module: Run | None) -> dict:
     """code -> True (must be reported), False (must not be), None (no claim)."""
     path = workspace / relative
@@ -182,7 +192,10 @@ def expected(workspace: Path, relative: str, script: Run, module: Run | None) ->
     if script.ok and module.ok:
         differ = {n for n in names if n in script.modules and n in module.modules
                   and script.modules[n] != module.modules[n]}
-        claims["DM105"] = bool(differ)
+        # Script mode matters where a by-path run loads this file: its own (a __main__
+        # guard) or a guarded sibling's that imports it by its bare name.
+        reached = guard or imported_bare_by_script(path)
+        claims["DM105"] = bool(differ) if reached or not differ else None
     else:
         claims["DM105"] = None
     script_relative = RELATIVE_ERROR in script.stderr

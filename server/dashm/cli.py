@@ -17,7 +17,7 @@ from pathlib import Path
 from dashm import __version__
 from dashm.checker import check_paths
 from dashm.findings import Severity
-from dashm.report import FORMATS, render, render_problems
+from dashm.report import FORMATS, render, render_created, render_problems
 from dashm.rules import HINT_CODES
 from dashm.workspace import InterpreterError, Settings, SourceProblem, Workspace
 from dashm.workspace.environment import InterpreterChoice, choose_interpreter
@@ -166,7 +166,10 @@ def _check(args: argparse.Namespace) -> int:
         for project in workspace._projects.values():
             for problem in project.problems:
                 print(f"dashm: {problem}", file=sys.stderr)
-    output = render(result.findings, result.problems, result.fixed, result.files, args.format)
+    if result.created and args.format in ("json", "sarif"):  # stdout stays one document
+        print(render_created(result.created), file=sys.stderr)
+    output = render(result.findings, result.problems, result.fixed, result.files, args.format,
+                    result.created)
     if output:
         print(output)
     # Hints (severity HINT) inform; they are not problems a CI run should fail on.

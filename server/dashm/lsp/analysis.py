@@ -29,7 +29,7 @@ from dashm.lsp.settings import EditorSettings
 from dashm.rules import check_source, entrypoints
 from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace, evidence
 from dashm.workspace.facts import FileFacts
-from dashm.workspace.paths import PROJECT_MARKERS, is_within, nearest_project_folder
+from dashm.workspace.paths import PROJECT_MARKERS, is_within, workspace_folder
 from dashm.workspace.walk import walk_entry_files, walk_python_files
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def folder_for(ls: DashmServer, path: Path) -> Folder:
             best = folder
     if best is not None:
         return best
-    project = _project_folder(path.parent)
+    project = workspace_folder(path)  # the command line's model, so both answer alike
     loose = ls.session.loose.get(project)
     if loose is None:
         settings = ls.session.initial_settings
@@ -151,10 +151,6 @@ def folder_for(ls: DashmServer, path: Path) -> Folder:
             convert.uri_of(project), project, settings, _workspace(ls, project, settings),
             in_workspace=False)
     return loose
-
-
-def _project_folder(start: Path) -> Path:
-    return nearest_project_folder(start) or start
 
 
 def _workspace(ls: DashmServer, path: Path, settings: EditorSettings) -> Workspace:

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from dashm.findings import Finding, Severity
 from dashm.rules.context import FileContext
@@ -34,6 +38,10 @@ def check_source(workspace: Workspace, source: SourceFile, select: Sequence[str]
     project = workspace.project_for(source.path)
     ctx = FileContext(workspace, source, location, project, hints)
     findings = [f for family in RULE_FAMILIES for f in family(ctx)]
+    installed = installed_distribution(location.root)
+    if installed:  # site-packages or an unpacked wheel: built from a source tree elsewhere
+        findings = [_ask_first(f, f"installed code ({installed}): fix the project it was "
+                               "built from") for f in findings]
     if any(f.code in MODULE_MODE_PROBLEMS for f in findings):
         # "Run it as `python -m`" (DM203) waits until the imports work that way.
         findings = [f for f in findings if f.code != "DM203"]
@@ -43,6 +51,27 @@ def check_source(workspace: Workspace, source: SourceFile, select: Sequence[str]
             and _matches(f.code, selected or ("DM",)) and not _matches(f.code, ignored)
             and not _silenced_inline(f, source)]
     return sorted(kept, key=lambda f: (f.range, f.code))
+
+
+@functools.lru_cache(maxsize=256)
+def installed_distribution(folder: Path) -> str | None:
+    """The `*.dist-info` folder beside the code (never in a source tree), when `folder` holds an
+    installed distribution rather than a project's source."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".dist-info") and entry.is_dir():
+                    return entry.name
+    except OSError:
+        return None
+    return None
+
+
+def _ask_first(finding: Finding, reason: str) -> Finding:
+    if finding.fix is None or not finding.fix.safe:
+        return finding
+    return dataclasses.replace(finding, fix=dataclasses.replace(
+        finding.fix, breaks_documented_run=reason))
 
 
 def _matches(code: str, prefixes: Iterable[str]) -> bool:

@@ -107,8 +107,11 @@ class FileContext:
         documented = self.documented_run()
         if documented:
             return documented
-        if self.source.facts.shebang and os.access(self.path, os.X_OK):
+        facts = self.source.facts
+        if facts.shebang and os.access(self.path, os.X_OK):
             return f"`./{self.display(self.path)}` (#! line, executable)"
+        if facts.shebang and facts.main_guards:
+            return f"`python {self.display(self.path)}` (#! line and __main__ guard)"
         return None
 
     def scripts_in(self, folder: Path) -> list[Path]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from dashm.findings import FileCreation, Finding, Fix, Range, Related, Severity, TextEdit
 from dashm.rules.context import FileContext
 from dashm.rules.intent import meant_target, third_party_reason
+from dashm.rules.packages import dotted_importers
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
 
@@ -61,11 +62,17 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     in_module = ctx.in_module_mode(dotted)
     if in_module is not None and in_script.same_target(in_module):
         return None
+    if in_module is not None and _never_runs_by_path(ctx):
+        return None  # script mode stops at a relative import: it never reaches this one
     if fact.context.guard and _fallback_works(ctx, fact):
         return None
-    if in_module is not None and not ctx.scripts_in(ctx.path.parent):
-        return None  # nothing here runs by path: the module-mode target is the intended one
+    if in_module is not None and not _reached_by_path(ctx):
+        return None  # no by-path run loads this file: the module-mode target is the one
+    if in_module is None and not _imported_as_a_package(ctx):
+        return None  # a loose file loaded from its own folder (flask's wsgi.py): no package
     third_party = third_party_reason(ctx, fact, top)
+    if third_party and not _reached_by_path(ctx):
+        return None  # the local folder shadows it only when a file here runs by path
     meant = None if third_party else meant_target(ctx, fact, alias, in_script, in_module)
     code = "DM101" if in_module is None else "DM105"
     found = _shown(ctx, in_script, dotted)
@@ -107,6 +114,34 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         advice += f" (this breaks {documented}; document {ctx.run_hint()} instead)"
     return _finding(ctx, fact, name_range, code, f"{cause}; {consequence}{advice}", fix,
                     in_script)
+
+
+def _reached_by_path(ctx: FileContext) -> bool:
+    """Script mode matters for this file: it runs by path itself, or a by-path script beside
+    it imports it by its bare name (so it, too, sees that folder first on sys.path)."""
+    scripts = ctx.scripts_in(ctx.path.parent)
+    return ctx.path in scripts or _top_level_importer(ctx) is not None
+
+
+def _never_runs_by_path(ctx: FileContext) -> bool:
+    """A module-level relative import outside try/except: `python file.py` (and a by-path
+    sibling importing it by its bare name) fails there, before any other import matters."""
+    return any(f.level and not f.context.in_function and f.context.guard is None
+               for f in ctx.imports())
+
+
+def _imported_as_a_package(ctx: FileContext) -> bool:
+    """The file is meant to be imported by its dotted name: it sits in a regular package,
+    runs by path (so `python -m` is the way to run it), or some file imports that name. A
+    module of a plain folder that nothing imports so is loaded from its own folder (by a
+    framework, an `exec`, a by-path run of a sibling), where the import works."""
+    folder = ctx.path.parent
+    if ctx.workspace.folders.package_init(folder) is not None or ctx.is_evidently_run:
+        return True
+    if ctx.scripts_in(folder):
+        return True
+    module = ctx.location.module
+    return bool(module) and module in dotted_importers(ctx, ctx.location.root)
 
 
 def _shown(ctx: FileContext, resolved: Resolved, dotted: str) -> str:
@@ -329,6 +364,8 @@ def _run_outside_package(ctx: FileContext, fact: ImportFact, written: str) -> Fi
     path, as a top-level sibling of a by-path script, or by pytest / unittest discovery."""
     assert fact.target_range is not None
     failure = "ImportError: attempted relative import with no known parent package"
+    if ctx.path.name == "__init__.py":
+        return None  # nobody runs a package's __init__.py by path, or imports it bare
     evidence = _by_path_evidence(ctx)
     if evidence:
         return Finding(

@@ -17,12 +17,13 @@ import ast
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dashm.findings import FileCreation, Finding, Fix, Range, Related, Severity
 from dashm.rules.context import FileContext
 from dashm.rules.creating import conventions_near
+from dashm.rules.sourcefolder import is_source_folder
 from dashm.workspace import SourceFile
 from dashm.workspace.evidence import Evidence, run_evidence
 from dashm.workspace.paths import is_within
@@ -34,6 +35,10 @@ DATA_NAMES = frozenset({"fixtures", "resources", "assets", "static", "templates"
                         "sample", "media", "locale", "locales"})
 # Folders of Python config files that frameworks load by path (mmcv/mmengine
 # `Config.fromfile`, detectron2 LazyConfig, runpy, exec), not import.
+# Code copied in from other projects, often put on sys.path itself (setuptools' `_vendor/`):
+# its layout is its authors', and a created __init__.py can break a namespace package there.
+VENDOR_NAMES = frozenset({"_vendor", "vendor", "_vendored", "vendored", "third_party",
+                          "_extern", "extern", "externals"})
 CONFIG_NAMES = frozenset({"config", "configs", "cfg", "cfgs", "conf", "confs"})
 ENTRY_MODULES = ("cli", "main", "app")
 MAX_CITED = 4
@@ -140,6 +145,8 @@ def _imported_chain(ctx: FileContext, folder: Path) -> _Chain | None:
     importer = dotted_importers(ctx, root).get(top)
     if importer is None:
         return None  # nothing imports it as a package: loose scripts or data
+    if is_source_folder(ctx, folders[0]):
+        return None  # `src.pkg` imports: DM106 says to import `pkg`; src/__init__ is wrong
     return _Chain(tuple(folders), None, importer)
 
 
@@ -189,7 +196,7 @@ def _always_exempt(ctx: FileContext, folder: Path) -> bool:
         parts = folder.relative_to(ctx.workspace.folder).parts
     except ValueError:
         parts = folder.parts
-    if any(p in TEST_NAMES or p in DOC_NAMES for p in parts):
+    if any(p in TEST_NAMES or p in DOC_NAMES or p in VENDOR_NAMES for p in parts):
         return True
     name = folder.name.lower()
     if name in DATA_NAMES or name.endswith("data") or name.startswith("data"):
@@ -279,12 +286,26 @@ def _folder_finding(ctx: FileContext, chain: _Chain, index: int) -> Finding:
     assert chain.importer is not None
     path, line, name = chain.importer
     top = dotted.split(".")[0]
+    if _is_distribution(ctx):
+        # find_packages() / auto-discovery would ship a new top-level package: ask first.
+        fix = replace(fix, breaks_documented_run=f"what the project installs (`{top}` would "
+                      "become a top-level package of its wheel)")
     message = (f"{create}: {ctx.display(member)}/ has no __init__.py{also}, so `{dotted}` is "
                f"an implicit namespace package ({ctx.display(path)}:{line + 1} imports "
                f"`{name}`). {_namespace_risk(ctx, top, name)}; and setuptools' "
                f"find_packages() leaves it out of the wheel")
+    if not fix.safe:
+        message += (f" (--fix leaves this to you: with it, `{top}` becomes a top-level "
+                    "package of the wheel)")
     return Finding(ctx.path, START, "DM201", message, Severity.WARNING, fix,
                    related=(Related(path, line),))
+
+
+def _is_distribution(ctx: FileContext) -> bool:
+    """The project builds a wheel (setup.py, or pyproject.toml's [project] / build system)."""
+    data = ctx.project.data
+    return (ctx.project.folder / "setup.py").is_file() or "project" in data \
+        or "build-system" in data
 
 
 def _namespace_risk(ctx: FileContext, top: str, name: str) -> str:

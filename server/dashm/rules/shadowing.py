@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dashm.findings import Finding, Range, Severity
 from dashm.rules.context import FileContext
+from dashm.rules.packages import dotted_importers
 
 # Standard-library names nobody imports in application code; hiding them breaks nothing.
 HARMLESS = frozenset({"__main__", "test", "this", "antigravity", "__hello__", "__phello__"})
@@ -68,7 +69,7 @@ def _never_imported(ctx: FileContext, folder: Path, name: str) -> Iterator[Findi
 
 def _why_first_on_path(ctx: FileContext, folder: Path, name: str) -> str | None:
     root = ctx.workspace.locate(ctx.path).root
-    if os.path.realpath(root) == os.path.realpath(folder):
+    if os.path.realpath(root) == os.path.realpath(folder) and not _imported_deeper(ctx, name):
         return (f"its folder {ctx.display(folder)}/ is the import root, first on sys.path "
                 "under python -m")
     scripts = ctx.scripts_in(folder)
@@ -76,6 +77,20 @@ def _why_first_on_path(ctx: FileContext, folder: Path, name: str) -> str | None:
         return (f"`python {ctx.display(scripts[0])}` puts its folder {ctx.display(folder)}/ "
                 "first on sys.path")
     return None
+
+
+def _imported_deeper(ctx: FileContext, name: str) -> bool:
+    """Some file imports this module by a longer dotted name (`docs_src.kinds.datetime`,
+    `jaraco.collections` from a vendored folder on sys.path): whatever the layout says, it
+    is a submodule there, not the top-level `name`."""
+    try:
+        parts = ctx.path.parent.relative_to(ctx.workspace.folder).parts
+    except ValueError:
+        return False
+    if ctx.path.name != "__init__.py":
+        parts = (*parts, name)
+    importers = dotted_importers(ctx, ctx.workspace.folder)
+    return any(".".join(parts[start:]) in importers for start in range(len(parts) - 1))
 
 
 def _distribution_folder(path) -> str:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from dashm.findings import Finding, Fix, Range, Severity, TextEdit
 from dashm.rules.context import FileContext
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
+from dashm.workspace.paths import is_within
 
 
 def check_source_folder_imports(ctx: FileContext) -> Iterator[Finding]:
@@ -49,12 +50,30 @@ def source_folder_of(ctx: FileContext, dotted: str) -> tuple[Path, str] | None:
     if folder is None or ctx.workspace.folders.package_init(folder) is not None:
         return None
     module_file = target.path if target.kind != "namespace" else None
-    if module_file is None:
-        return None
-    root = ctx.workspace.locate(module_file).root
-    if os.path.realpath(root) != os.path.realpath(folder):
+    if module_file is None or not is_source_folder(ctx, folder, module_file):
         return None
     return folder, rest
+
+
+def is_source_folder(ctx: FileContext, folder: Path, module_file: Path | None = None) -> bool:
+    """`folder` (no `__init__.py`) is the source folder of a src layout: named `src` or
+    declared as a source root by the build backend, and the import root of the packages in
+    it. Any other folder imported by dotted names (stable-diffusion's `ldm/`, typer's
+    `docs_src/`) is a namespace package, which DM201 is about."""
+    folders = ctx.workspace.folders
+    if folders.package_init(folder) is not None or not is_within(folder, ctx.workspace.folder):
+        return False
+    declared = any(os.path.realpath(r) == os.path.realpath(folder)
+                   for r in ctx.project.source_roots if r != ctx.project.folder)
+    if not declared and folder.name != "src":
+        return False
+    if module_file is None:
+        inits = [folders.package_init(sub) for sub in folders.listing(folder).folders.values()]
+        module_file = next((i for i in sorted(filter(None, inits))), None)
+    if module_file is None or not is_within(module_file, folder):
+        return False
+    root = ctx.workspace.locate(module_file).root
+    return os.path.realpath(root) == os.path.realpath(folder)
 
 
 def _check(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Range,

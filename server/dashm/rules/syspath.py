@@ -44,7 +44,26 @@ def check_sys_path(ctx: FileContext) -> Iterator[Finding]:
         target = found.get(mutation.range, UNKNOWN)
         if mutation.main_guard and target.folder == WORKING_FOLDER:
             continue  # deliberate: the folder python runs in becomes importable
+        if _only_without_package(ctx.source.text, mutation.range.start.line):
+            continue  # pip's `if __package__ == "":` shim: runs only by path, never under -m
         yield _finding(ctx, mutation, target)
+
+
+def _only_without_package(text: str, line: int) -> bool:
+    """The statement sits in an `if` on `__package__` or `__spec__` (the by-path or zip run
+    of a package's __main__.py): deliberate, and dead under python -m."""
+    lines = text.splitlines()
+    if line >= len(lines):
+        return False
+    indent = len(lines[line]) - len(lines[line].lstrip())
+    for above in range(line - 1, -1, -1):
+        stripped = lines[above].lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(lines[above]) - len(stripped) < indent:
+            return stripped.startswith("if ") and ("__package__" in stripped
+                                                   or "__spec__" in stripped)
+    return False
 
 
 def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Finding:
