@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -123,6 +124,30 @@ async def test_quickfix_applied_then_rechecked(client: TestClient):
     assert "sys.path.insert" not in text
     assert not await diagnostics(client, uri, lambda d: not d)
     close_file(client, uri)
+
+
+async def test_a_fix_that_breaks_a_documented_run_says_so(client: TestClient):
+    runner = client.folder / "runner"
+    runner.mkdir()
+    (runner / "README.md").write_text("Run `python job.py`.\n", encoding="utf-8")
+    (runner / "helper2.py").write_text("X = 1\n", encoding="utf-8")
+    (runner / "job.py").write_text("import helper2\n\nif __name__ == '__main__':\n"
+                                   "    print(helper2.X)\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=(runner / name).as_uri(), type=types.FileChangeType.Created)
+        for name in ("README.md", "helper2.py", "job.py")]))
+    uri = open_file(client, "runner/job.py")
+    (item,) = await diagnostics(client, uri, lambda d: len(d) == 1)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=item.range,
+        context=types.CodeActionContext(diagnostics=[item])))
+    (fix,) = [a for a in actions or [] if a.kind == types.CodeActionKind.QuickFix]
+    assert "breaks `python job.py` (runner/README.md:1)" in fix.title
+    assert not fix.is_preferred
+    close_file(client, uri)
+    shutil.rmtree(runner)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=runner.as_uri(), type=types.FileChangeType.Deleted)]))
 
 
 async def test_run_as_module_action(client: TestClient):

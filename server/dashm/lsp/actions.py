@@ -170,10 +170,14 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
             if finding.fix is not None:
                 edit = edit_for(ls, [finding.fix], text_of)
                 if edit is not None:
+                    fix = finding.fix
+                    # A fix that breaks something the project relies on says so, and is
+                    # never the one an editor applies on its own (preferred, or fix-all).
+                    caveat = "" if fix.safe else f"; breaks {fix.breaks_documented_run}"
                     actions.append(types.CodeAction(
-                        title=f"{finding.fix.title} ({finding.code})",
+                        title=f"{fix.title} ({finding.code}{caveat})",
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diag], edit=edit,
-                        is_preferred=len(fixable_here) == 1))
+                        is_preferred=len(fixable_here) == 1 and fix.safe))
             if finding.run_as_module:
                 invocation = await ls.session.run(
                     analysis.folder_for(ls, path).workspace.invocation, path)
