@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 
+import pytest
 from hypothesis import settings
 
 os.environ["DASHM_CACHE_DIR"] = tempfile.mkdtemp(prefix="dashm-test-cache-")
@@ -20,3 +21,14 @@ if sys.prefix != sys.base_prefix:
 settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 settings.register_profile("fuzz", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("DASHM_HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="module")
+def hook_dir(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A folder holding only the truth tests' sitecustomize.py (tests/test_modes_truth.HOOK),
+    which records the file every imported module came from."""
+    from tests.test_modes_truth import HOOK
+
+    folder = tmp_path_factory.mktemp("hook")
+    (folder / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
+    return folder

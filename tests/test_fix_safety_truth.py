@@ -18,7 +18,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.test_modes_truth import (
-    HOOK,
     by_file,
     check,
     dashm,
@@ -31,13 +30,6 @@ from tests.test_modes_truth import (
 )
 
 from dashm.workspace import Workspace
-
-
-@pytest.fixture(scope="module")
-def hook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("hook")
-    (folder / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
-    return folder
 
 
 def import_all(workspace: Path, hook: Path) -> dict[str, frozenset[str] | None]:

@@ -66,12 +66,6 @@ class Run:
                 f"stdout: {self.stdout!r}\nstderr: {self.stderr[-800:]}")
 
 
-@pytest.fixture(scope="module")
-def hook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("hook")
-    (folder / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
-    return folder
-
 
 def base_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()

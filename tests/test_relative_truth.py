@@ -9,9 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from tests.test_modes_truth import (
-    HOOK,
     RELATIVE_ERROR,
     base_env,
     by_file,
@@ -21,14 +19,6 @@ from tests.test_modes_truth import (
     run_script,
     write_tree,
 )
-
-
-@pytest.fixture(scope="module")
-def hook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("hook")
-    (folder / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
-    return folder
-
 
 GUARD = "\n\nif __name__ == '__main__':\n    print('ok')\n"
 EVIDENT = {

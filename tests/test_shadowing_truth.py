@@ -8,14 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.test_modes_truth import HOOK, by_file, check, run_module, run_script, write_tree
-
-
-@pytest.fixture(scope="module")
-def hook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("hook")
-    (folder / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
-    return folder
+from tests.test_modes_truth import by_file, check, run_module, run_script, write_tree
 
 
 @pytest.mark.parametrize("name", ["stat", "abc", "codecs"])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from dashm.findings import Range
 from dashm.workspace import Location, SourceFile, Workspace
 from dashm.workspace.evidence import Evidence, documented_runs
-from dashm.workspace.facts import ImportFact
+from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
 from dashm.workspace.project import ProjectConfig
 
@@ -153,4 +155,17 @@ class FileContext:
 
     def imports(self) -> tuple[ImportFact, ...]:
         return self.source.facts.imports
+
+    def absolute_names(self) -> Iterator[tuple[ImportFact, str, Range, ImportedName | None]]:
+        """Each name an absolute import reaches for: (statement, dotted name, its range, the
+        alias for `import a.b [as c]`, None for the module of `from a.b import c`)."""
+        for fact in self.imports():
+            if fact.level:
+                continue
+            if fact.is_from:
+                assert fact.module is not None and fact.module_range is not None
+                yield fact, fact.module, fact.module_range, None
+                continue
+            for alias in fact.names:
+                yield fact, alias.name, alias.range, alias
 

@@ -32,19 +32,10 @@ def check_imports(ctx: FileContext) -> Iterator[Finding]:
 def _script_only_imports(ctx: FileContext) -> Iterator[Finding]:
     if not ctx.runs_differently or _pytest_puts_folder_on_path(ctx):
         return
-    for fact in ctx.imports():
-        if fact.level:
-            continue
-        if fact.is_from:
-            assert fact.module is not None and fact.module_range is not None
-            finding = _check_name(ctx, fact, fact.module, fact.module_range, None)
-            if finding:
-                yield finding
-            continue
-        for alias in fact.names:
-            finding = _check_name(ctx, fact, alias.name, alias.range, alias)
-            if finding:
-                yield finding
+    for fact, dotted, name_range, alias in ctx.absolute_names():
+        finding = _check_name(ctx, fact, dotted, name_range, alias)
+        if finding:
+            yield finding
 
 
 def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Range,

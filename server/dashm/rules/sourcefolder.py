@@ -23,19 +23,10 @@ from dashm.workspace.paths import is_within
 
 
 def check_source_folder_imports(ctx: FileContext) -> Iterator[Finding]:
-    for fact in ctx.imports():
-        if fact.level:
-            continue
-        if fact.is_from:
-            assert fact.module is not None and fact.module_range is not None
-            finding = _check(ctx, fact, fact.module, fact.module_range, None)
-            if finding:
-                yield finding
-            continue
-        for alias in fact.names:
-            finding = _check(ctx, fact, alias.name, alias.range, alias)
-            if finding:
-                yield finding
+    for fact, dotted, name_range, alias in ctx.absolute_names():
+        finding = _check(ctx, fact, dotted, name_range, alias)
+        if finding:
+            yield finding
 
 
 def source_folder_of(ctx: FileContext, dotted: str) -> tuple[Path, str] | None:
