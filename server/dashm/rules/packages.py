@@ -154,17 +154,35 @@ def _owner(ctx: FileContext, folder: Path, depth: int = 0) -> Path | None:
     """The file a folder's DM201 is reported on: its first `.py` file in sorted order, else
     the owner of its first sub-folder that has one (a sub-package's `__init__.py` too)."""
     listing = ctx.workspace.folders.listing(folder)
-    modules = sorted(m for m in listing.modules.values() if m.suffix == ".py")
-    if modules:
-        return modules[0]
+    first = _first_module(listing)
+    if first is not None:
+        return first
     if depth > 8:
         return None
-    for sub in sorted(listing.folders.values()):
+    for sub in sorted(listing.folders.values(), key=lambda f: f.name):
         if sub.name.isidentifier():
             found = _owner(ctx, sub, depth + 1)
             if found is not None:
                 return found
     return None
+
+
+_FIRST_MODULES: dict[int, tuple[object, Path | None]] = {}
+
+
+def _first_module(listing) -> Path | None:  # type: ignore[no-untyped-def]
+    """A listing's first `.py` file by name, remembered per listing (every file of a folder
+    asks it for every folder above it; a changed folder gets a new listing)."""
+    cached = _FIRST_MODULES.get(id(listing))
+    if cached is not None and cached[0] is listing:
+        return cached[1]
+    # All in one folder: comparing names orders them as their paths would, far cheaper.
+    names = [name for name in listing.modules if listing.modules[name].name.endswith(".py")]
+    first = listing.modules[min(names, key=lambda n: listing.modules[n].name)] if names else None
+    if len(_FIRST_MODULES) > 100_000:
+        _FIRST_MODULES.clear()
+    _FIRST_MODULES[id(listing)] = (listing, first)
+    return first
 
 
 def _dotted(ctx: FileContext, chain: _Chain, index: int) -> str:
