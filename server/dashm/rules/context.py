@@ -84,12 +84,6 @@ class FileContext:
     def is_evidently_run(self) -> bool:
         return bool(self.source.facts.main_guards)
 
-    @cached_property
-    def is_run_by_path(self) -> bool:
-        """Evidence that people run this file as `python path`: a main guard plus a shebang
-        line or the executable bit."""
-        return self.is_evidently_run and (self.source.facts.shebang
-                                          or os.access(self.path, os.X_OK))
 
     @cached_property
     def documented_runs(self) -> list[Evidence]:
@@ -115,6 +109,11 @@ class FileContext:
         if facts.shebang and facts.main_guards:
             return f"`python {self.display(self.path)}` (#! line and __main__ guard)"
         return None
+
+    @cached_property
+    def scripts_beside(self) -> list[Path]:
+        """`scripts_in` of this file's own folder, which the import rules ask per import."""
+        return self.scripts_in(self.path.parent)
 
     def scripts_in(self, folder: Path) -> list[Path]:
         """Files in `folder` that can be run by path (main guard, no relative imports):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dashm.findings import FileCreation, Finding, Fix, Range, Related, Severity, TextEdit
 from dashm.rules.context import FileContext
-from dashm.rules.intent import meant_target, third_party_reason
+from dashm.rules.intent import defines, meant_target, third_party_reason
 from dashm.rules.packages import dotted_importers
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
@@ -110,8 +110,7 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
 def _reached_by_path(ctx: FileContext) -> bool:
     """Script mode matters for this file: it runs by path itself, or a by-path script beside
     it imports it by its bare name (so it, too, sees that folder first on sys.path)."""
-    scripts = ctx.scripts_in(ctx.path.parent)
-    return ctx.path in scripts or _top_level_importer(ctx) is not None
+    return ctx.path in ctx.scripts_beside or _top_level_importer(ctx) is not None
 
 
 def _never_runs_by_path(ctx: FileContext) -> bool:
@@ -129,7 +128,7 @@ def _imported_as_a_package(ctx: FileContext) -> bool:
     folder = ctx.path.parent
     if ctx.workspace.folders.package_init(folder) is not None or ctx.is_evidently_run:
         return True
-    if ctx.scripts_in(folder):
+    if ctx.scripts_beside:
         return True
     module = ctx.location.module
     return bool(module) and module in dotted_importers(ctx, ctx.location.root)
@@ -176,24 +175,8 @@ def _wrong_module_message(ctx: FileContext, fact: ImportFact, alias: ImportedNam
 def _names_exist(ctx: FileContext, fact: ImportFact, module: Resolved) -> bool:
     """Every name of `from module import a, b` exists in the module or as its submodule
     (assumed when the module cannot be read precisely: star imports, __getattr__)."""
-    names = [a.name for a in fact.names if a.name != "*"]
-    defined: frozenset[str] | None = None
-    if module.kind in ("module", "package") and module.path and module.path.suffix == ".py":
-        source = ctx.workspace.parsed(module.path)
-        facts = getattr(source, "facts", None)
-        if facts is not None and facts.syntax_error is None and not any(
-                a.name == "*" for i in facts.imports for a in i.names) and \
-                "__getattr__" not in facts.top_level_names:
-            defined = facts.top_level_names
-    for name in names:
-        if defined is not None and name in defined:
-            continue
-        if module.search_locations and ctx.workspace.folders.find(name, module.search_locations):
-            continue
-        if defined is None and module.kind != "namespace":
-            continue
-        return False
-    return True
+    names = frozenset(a.name for a in fact.names if a.name != "*")
+    return defines(ctx, module, names) is not False
 
 
 def _describe(ctx: FileContext, resolved: Resolved, top: str) -> str:
@@ -431,7 +414,7 @@ def _test_package_fix(ctx: FileContext) -> Fix | None:
 
 def _top_level_importer(ctx: FileContext) -> Path | None:
     """A by-path script beside this file that imports it by its bare name."""
-    for script in ctx.scripts_in(ctx.path.parent):
+    for script in ctx.scripts_beside:
         if script == ctx.path:
             continue
         source = ctx.workspace.source(script)

@@ -38,7 +38,7 @@ def source_folder_of(ctx: FileContext, dotted: str) -> tuple[Path, str] | None:
     if target is None or target.path is None:
         return None
     folder = _top_folder(ctx, top)
-    if folder is None or ctx.workspace.folders.package_init(folder) is not None:
+    if folder is None:
         return None
     module_file = target.path if target.kind != "namespace" else None
     if module_file is None or not is_source_folder(ctx, folder, module_file):
@@ -60,7 +60,7 @@ def is_source_folder(ctx: FileContext, folder: Path, module_file: Path | None = 
         return False
     if module_file is None:
         inits = [folders.package_init(sub) for sub in folders.listing(folder).folders.values()]
-        module_file = next((i for i in sorted(filter(None, inits))), None)
+        module_file = min(filter(None, inits), default=None)
     if module_file is None or not is_within(module_file, folder):
         return False
     root = ctx.workspace.locate(module_file).root
