@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,12 +169,29 @@ def _doc_files(folder: Path) -> list[Path]:
 
 def file_evidence(path: Path) -> list[Evidence]:
     """The evidence one file holds (cached by size and mtime)."""
+    return _read_cached(_cache, path, _evidence_in)
+
+
+def _evidence_in(path: Path, text: str) -> list[Evidence]:
+    if path.name == "launch.json":
+        return launch_modules(path, text)
+    if path.name == "pyproject.toml":
+        return [Evidence("script", d.value.strip(), path, d.string.range.start.line,
+                         f'{d.name} = "{d.value}"')
+                for d in entry_declarations(text) if d.table in SCRIPT_TABLES]
+    return command_lines(path, text)
+
+
+def _read_cached(cache: dict[Path, tuple[tuple[int, int], list[Evidence]]], path: Path,
+                 read: Callable[[Path, str], list[Evidence]]) -> list[Evidence]:
+    """`read(path, text)` of a file of at most MAX_TEXT_BYTES, kept in `cache` by the file's
+    size and mtime; nothing for a file that cannot be read."""
     try:
         stat = path.stat()
     except OSError:
         return []
     key = (stat.st_size, stat.st_mtime_ns)
-    cached = _cache.get(path)
+    cached = cache.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]
     found: list[Evidence] = []
@@ -182,15 +200,8 @@ def file_evidence(path: Path) -> list[Evidence]:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             text = ""
-        if path.name == "launch.json":
-            found = launch_modules(path, text)
-        elif path.name == "pyproject.toml":
-            found = [Evidence("script", d.value.strip(), path, d.string.range.start.line,
-                              f'{d.name} = "{d.value}"')
-                     for d in entry_declarations(text) if d.table in SCRIPT_TABLES]
-        else:
-            found = command_lines(path, text)
-    _cache[path] = (key, found)
+        found = read(path, text)
+    cache[path] = (key, found)
     return found
 
 
@@ -285,24 +296,16 @@ def path_commands(path: Path) -> list[Evidence]:
     """The `python some/file.py` commands one file holds, kind "path", `module` the file as
     written, joined to the folder a `cd` on the same line moves to (cached by size and
     mtime)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return []
-    key = (stat.st_size, stat.st_mtime_ns)
-    cached = _path_cache.get(path)
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    if path.name == "launch.json":
+        return []  # its "program" entries are DM205's
+    return _read_cached(_path_cache, path, _path_commands_in)
+
+
+def _path_commands_in(path: Path, text: str) -> list[Evidence]:
     found: list[Evidence] = []
-    if stat.st_size <= MAX_TEXT_BYTES and path.name != "launch.json":
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = ""
-        for number, line in enumerate(text.splitlines()):
-            if ".py" in line:
-                found.extend(_line_commands(path, number, line))
-    _path_cache[path] = (key, found)
+    for number, line in enumerate(text.splitlines()):
+        if ".py" in line:
+            found.extend(_line_commands(path, number, line))
     return found
 
 
