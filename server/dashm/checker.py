@@ -27,6 +27,7 @@ from dashm.workspace import SourceFile, SourceProblem, Workspace
 from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
+from dashm.workspace.toml_locate import toml_error
 from dashm.workspace.walk import walk_python_files
 
 _T = TypeVar("_T")
@@ -206,6 +207,8 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
             workspace.invalidate(creation.path)
             if created is not None:
                 created.append(creation.path)
+        for other in {e.path for e in fix.edits} - {source.path}:
+            workspace.invalidate(other)  # pytest's configuration: the project is read again
         workspace.invalidate(source.path)
         reread = workspace.source(source.path)
         if isinstance(reread, SourceProblem):
@@ -225,35 +228,67 @@ def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],
 
 def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | None:
     """Write a fix to disk if it is safe; return why not otherwise. With `root` (the
-    workspace folder), nothing is written outside it, not even through a symlink."""
-    own = [e for e in fix.edits if e.path == source.path]
-    if len(own) != len(fix.edits):
-        return "the fix edits another file"
+    workspace folder), nothing is written outside it, not even through a symlink. A fix may
+    also edit another file (pytest's configuration beside a test's import): every file is
+    checked first, then all are written, or none."""
+    others = sorted({e.path for e in fix.edits} - {source.path})
     if root is not None:
-        outside = first_outside(root, [source.path, *(c.path.parent for c in fix.creations)])
+        outside = first_outside(root, [source.path, *others,
+                                       *(c.path.parent for c in fix.creations)])
         if outside is not None:
             return f"{outside} is outside the workspace {root} (or links out of it)"
-    try:
-        new_text = apply_edits(source.text, own)
-    except OverlappingEdits as error:
-        return str(error)
-    try:
-        ast.parse(new_text)
-    except SyntaxError:
-        return "the fixed file would not compile"
+    texts: dict[Path, str] = {}
+    for path in [source.path, *others]:
+        old = source.text if path == source.path else _read_other(path)
+        if old is None:
+            return f"{path} cannot be read"
+        try:
+            texts[path] = apply_edits(old, [e for e in fix.edits if e.path == path])
+        except OverlappingEdits as error:
+            return str(error)
+        problem = _does_not_load(path, texts[path])
+        if problem:
+            return problem
     for creation in fix.creations:
         if creation.path.exists():
             return f"{creation.path} exists; dashm never overwrites a file"
     if _changed_on_disk(source):
         return f"{source.path} changed since it was analysed"
     created: list[Path] = []
+    written: list[tuple[Path, bytes]] = []
     try:
         _write_new_files(fix.creations, created)
-        _write_preserving_encoding(source.path, new_text)
+        for path in others:
+            before = path.read_bytes()
+            path.write_bytes(texts[path].encode("utf-8"))
+            written.append((path, before))
+        _write_preserving_encoding(source.path, texts[source.path])
     except (OSError, UnicodeEncodeError) as error:
-        for path in created:  # all or nothing: take back the files this fix created
+        for path in created:  # all or nothing: take back what this fix wrote
             path.unlink(missing_ok=True)
+        for path, before in written:
+            path.write_bytes(before)
         return _write_error(error)
+    return None
+
+
+def _read_other(path: Path) -> str | None:
+    """Another file a fix edits (a configuration file), as text with its newlines kept."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _does_not_load(path: Path, text: str) -> str | None:
+    """Why the edited text of `path` would no longer load, if it would not."""
+    if path.suffix in (".py", ".pyw", ".pyi"):
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError):
+            return "the fixed file would not compile"
+    elif path.suffix == ".toml" and toml_error(text) is not None:
+        return f"the fixed {path.name} would not parse"
     return None
 
 

@@ -110,9 +110,11 @@ def edit_for(ls: DashmServer, fixes: list[Fix], text_of: dict[Path, tuple[str, i
         analysis.log_message(ls, "dashm: a fix that would write outside the workspace folders "
                              "(or through a link out of them) was not offered",
                              types.MessageType.Warning)
-    if not inside:
+    # Edits of another file (pytest's configuration) were made against its text on disk: not
+    # offered while that file has unsaved changes in the editor.
+    fixes = [f for f in inside if all(e.path in text_of or _saved(ls, e.path) for e in f.edits)]
+    if not fixes:
         return None
-    fixes = inside
 
     def document(path: Path) -> tuple[str, int | None]:
         if path in text_of:
@@ -127,6 +129,17 @@ def edit_for(ls: DashmServer, fixes: list[Fix], text_of: dict[Path, tuple[str, i
 
     return convert.workspace_edit(fixes, ls.workspace.position_codec, document,
                                   document_changes, create)
+
+
+def _saved(ls: DashmServer, path: Path) -> bool:
+    """Whether `path` is not open, or open with the text it has on disk."""
+    for uri, doc in ls.workspace.text_documents.items():
+        if analysis.path_of(uri) == path:
+            try:
+                return path.read_bytes().decode("utf-8") == doc.source
+            except (OSError, UnicodeDecodeError):
+                return False
+    return True
 
 
 def stays_inside(ls: DashmServer, fix: Fix) -> bool:

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dashm.findings import Finding, Fix, Range, Severity, TextEdit
-from dashm.rules.context import FileContext
+from dashm.rules.context import PYTEST, FileContext
+from dashm.rules.pytest_config import put_on_pythonpath, pythonpath_folders
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
 from dashm.workspace.paths import is_within
@@ -87,7 +88,7 @@ def _check(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Range,
 def _finding(ctx: FileContext, fact: ImportFact, name_range: Range, dotted: str,
              new_name: str | None, folder: Path, alias: ImportedName | None) -> Finding:
     shown = ctx.display(folder) + "/"
-    fix = _fix(ctx, fact, dotted, new_name, alias) if new_name else None
+    fix = _fix(ctx, fact, dotted, new_name, alias, folder) if new_name else None
     written = new_name or "the package by its own name"
     message = (f"import `{written}`, not `{dotted}`: {shown} is the source folder, not a "
                "package, so this fails once the project is installed")
@@ -99,19 +100,41 @@ def _finding(ctx: FileContext, fact: ImportFact, name_range: Range, dotted: str,
 
 
 def _fix(ctx: FileContext, fact: ImportFact, dotted: str, new_name: str,
-         alias: ImportedName | None) -> Fix | None:
-    """Rewrite the name, when `new_name` already reaches the same file from here."""
+         alias: ImportedName | None, folder: Path) -> Fix | None:
+    """Rewrite the name, when `new_name` already reaches the same file from here; in a file
+    pytest runs, also when putting the source folder on pytest's `pythonpath` makes it so
+    (the edit of pytest's configuration is then part of the fix)."""
     before = _reached(ctx, dotted)
-    if before is None or not before.same_target(_reached_without_source_folder(ctx, new_name)):
+    if before is None:
         return None
+    title = f"Import `{new_name}`"
+    config: tuple[TextEdit, ...] = ()
+    if not before.same_target(_reached_without_source_folder(ctx, new_name)):
+        added = _pythonpath_fix(ctx, folder, before, new_name)
+        if added is None:
+            return None
+        config = (added[0],)
+        title += f", with {added[1]}"
     if alias is None:
         assert fact.target_range is not None
-        return Fix(f"Import `{new_name}`", (TextEdit(ctx.path, fact.target_range, new_name),))
+        return Fix(title, (TextEdit(ctx.path, fact.target_range, new_name), *config))
     if not alias.asname:
         return None  # `import src.mypkg` binds `src`: no statement keeps that binding
     # The alias's range covers `src.mypkg.core as core`: write both parts again.
-    return Fix(f"Import `{new_name}`",
-               (TextEdit(ctx.path, alias.range, f"{new_name} as {alias.asname}"),))
+    return Fix(title, (TextEdit(ctx.path, alias.range, f"{new_name} as {alias.asname}"),
+                       *config))
+
+
+def _pythonpath_fix(ctx: FileContext, folder: Path, before: Resolved, new_name: str
+                    ) -> tuple[TextEdit, str] | None:
+    """The edit that puts `folder` on pytest's `pythonpath`, when this is a file pytest runs,
+    `new_name` then reaches what `before` reaches, and nothing else this file imports by a
+    name the folder holds would land elsewhere (the folder goes first on sys.path)."""
+    if ctx.tool_remedy != PYTEST:
+        return None
+    if not before.same_target(ctx.workspace.resolve(new_name, folder)):
+        return None
+    return put_on_pythonpath(ctx, folder)
 
 
 def _reached(ctx: FileContext, dotted: str) -> Resolved | None:
@@ -124,20 +147,11 @@ def _reached_without_source_folder(ctx: FileContext, dotted: str) -> Resolved | 
     found = ctx.in_module_mode(dotted) or ctx.workspace.resolve_installed(dotted)
     if found is not None:
         return found
-    for folder in _pytest_pythonpath(ctx):
+    for folder in pythonpath_folders(ctx.project.folder):
         found = ctx.workspace.resolve(dotted, folder)
         if found is not None:
             return found
     return None
-
-
-def _pytest_pythonpath(ctx: FileContext) -> list[Path]:
-    tool = ctx.project.data.get("tool", {})
-    options = tool.get("pytest", {}).get("ini_options", {}) if isinstance(tool, dict) else {}
-    entries = options.get("pythonpath", []) if isinstance(options, dict) else []
-    if isinstance(entries, str):
-        entries = entries.split()
-    return [ctx.project.folder / str(e) for e in entries if isinstance(e, str)]
 
 
 def _top_folder(ctx: FileContext, top: str) -> Path | None:

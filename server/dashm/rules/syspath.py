@@ -28,6 +28,7 @@ from pathlib import Path
 from dashm.findings import Finding, Fix, Position, Range, Severity, TextEdit
 from dashm.rules.context import PYTEST, FileContext
 from dashm.rules.edits import apply_edits
+from dashm.rules.pytest_config import put_on_pythonpath, sets_import_mode
 from dashm.rules.syspath_target import WORKING_FOLDER, Target, targets
 from dashm.workspace.facts import ImportFact, LineIndex, SysPathMutation
 
@@ -70,7 +71,8 @@ def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fin
     hack = f"`{mutation.description}`"
     remedy = ctx.tool_remedy
     if remedy == PYTEST:
-        return _info(ctx, mutation, pytest_remedy(ctx, target, hack))
+        return _info(ctx, mutation, pytest_remedy(ctx, target, hack),
+                     _pytest_fix(ctx, mutation, target))
     if remedy:
         return _info(ctx, mutation, remedy.format(hack=hack))
     if ctx.path.name == "__init__.py":
@@ -88,8 +90,9 @@ def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fin
     return _warning(ctx, mutation, module_remedy(hack, ctx.run_hint(), served), fix)
 
 
-def _info(ctx: FileContext, mutation: SysPathMutation, message: str) -> Finding:
-    return Finding(ctx.path, mutation.range, "DM103", message, Severity.INFORMATION)
+def _info(ctx: FileContext, mutation: SysPathMutation, message: str,
+          fix: Fix | None = None) -> Finding:
+    return Finding(ctx.path, mutation.range, "DM103", message, Severity.INFORMATION, fix)
 
 
 def _warning(ctx: FileContext, mutation: SysPathMutation, message: str,
@@ -200,6 +203,31 @@ def _removal_fix(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return Fix(f"Remove `{mutation.description}`", tuple(edits))
+
+
+def _pytest_fix(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fix | None:
+    """In a file pytest runs: delete a change that adds the file's own folder (pytest adds it
+    itself, unless an `--import-mode` is configured), or move the folder it adds to pytest's
+    `pythonpath`, which puts it on sys.path before any test or conftest.py is imported."""
+    folder = target.folder
+    if not isinstance(folder, Path):
+        return None
+    removal = _removal_fix(ctx, mutation)
+    if removal is None or sets_import_mode(ctx.project.folder):
+        return None
+    if _is_own_folder(ctx, target):
+        if ctx.workspace.folders.package_init(ctx.script_dir) is not None:
+            return None
+        return removal
+    added = put_on_pythonpath(ctx, folder)
+    if added is None:
+        return None
+    fix = Fix(f"Replace `{mutation.description}` by {added[1]}", (*removal.edits, added[0]))
+    run = ctx.by_path_command() if ctx.path.name != "conftest.py" else None
+    if run is None and ctx.path.name != "conftest.py" and ctx.is_evidently_run:
+        run = f"`python {ctx.display(ctx.path)}` (__main__ guard)"
+    # pytest's setting does nothing for a test file run by path: that run needs the change.
+    return replace(fix, breaks_documented_run=run) if run else fix
 
 
 def _slice(text: str, r: Range) -> str:
