@@ -10,6 +10,7 @@ a sitecustomize hook records which file every loaded module came from.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -236,6 +237,38 @@ def test_a_rewrite_that_breaks_a_documented_by_path_run_is_not_applied(
     assert_fix_keeps_working_imports(tmp_path, hook_dir)
     assert (tmp_path / "tools/train.py").read_text().startswith("import util\n")
     assert run_script(tmp_path, "tools/train.py", hook_dir).stdout == "helped\n"
+
+
+def test_a_tutorial_page_that_shows_the_file_then_runs_it_by_name(
+        tmp_path: Path, hook_dir: Path) -> None:
+    """typer's docs: a page shows `docs_src/app/main.py`, then `python main.py` (run from the
+    tutorial's folder): the rewrite would break that command, so `--fix` leaves it."""
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "docs/tutorial/app.md": "Create `main.py`:\n\n{* docs_src/app/main.py *}\n\n"
+                                "Run it:\n\n```console\n$ python main.py\n```\n",
+        "docs_src/app/__init__.py": "",
+        "docs_src/app/items.py": "def helper():\n    return 'helped'\n",
+        "docs_src/app/main.py": "import items\n\nif __name__ == '__main__':\n"
+                                "    print(items.helper())\n",
+        # Another page runs a `main.py` too, but names no file of this folder.
+        "docs_src/other/__init__.py": "",
+        "docs_src/other/util.py": "X = 1\n",
+        "docs_src/other/main.py": "import util\n\nif __name__ == '__main__':\n"
+                                  "    print(util.X)\n",
+        "docs/tutorial/other.md": "Run `python main.py`.\n",
+    })
+    findings = by_file(check(tmp_path))
+    (finding,) = findings["docs_src/app/main.py"]["DM101"]
+    assert finding["fix"] and finding["fix"]["safe"] is False
+    assert "docs/tutorial/app.md:8" in finding["fix"]["breaks_documented_run"]
+    (unrelated,) = findings["docs_src/other/main.py"]["DM101"]
+    assert unrelated["fix"]["safe"] is True
+    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    assert (tmp_path / "docs_src/app/main.py").read_text().startswith("import items\n")
+    ran = subprocess.run([sys.executable, "main.py"], cwd=tmp_path / "docs_src/app",
+                         capture_output=True, text=True, timeout=60)
+    assert ran.stdout == "helped\n", ran.stderr
 
 
 # -- generated: a script, a local module named like something else, and a use of it --------

@@ -322,12 +322,37 @@ def _line_commands(path: Path, number: int, line: str) -> list[Evidence]:
 def _runs(evidence: Evidence, file: Path, folders: list[Path]) -> bool:
     """Whether the command runs `file`: its path, from the folder the documenting file sits
     in or from the project's folders, is the file; or it names the file alone (`python
-    train.py`) and is documented beside it."""
+    train.py`) and is documented beside it, or in a page that names the file by its path
+    (a tutorial that shows `docs_src/app/main.py`, then `python main.py`)."""
     written = Path(evidence.module)
     if written.is_absolute():
         return os.path.normpath(written) == str(file)
-    for base in dict.fromkeys([evidence.path.parent, *folders]):
+    bases = list(dict.fromkeys([evidence.path.parent, *folders]))
+    for base in bases:
         if os.path.normpath(base / written) == str(file):
             return True
-    return len(written.parts) == 1 and written.name == file.name and \
-        evidence.path.parent == file.parent
+    if len(written.parts) != 1 or written.name != file.name:
+        return False
+    return evidence.path.parent == file.parent or any(
+        os.path.normpath(base / mention.module) == str(file)
+        for mention in mentioned_paths(evidence.path) for base in bases)
+
+
+# `docs_src/app/main.py`, `tools/train.py`: a file named by a path of at least two parts.
+MENTION = re.compile(r"(?<![\w./-])(?P<file>[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\.py)\b")
+_mention_cache: dict[Path, tuple[tuple[int, int], list[Evidence]]] = {}
+
+
+def mentioned_paths(path: Path) -> list[Evidence]:
+    """The `.py` paths a documentation page names, kind "mention" (cached by size and
+    mtime); only read for pages that also hold a bare `python name.py`."""
+    return _read_cached(_mention_cache, path, _mentions_in)
+
+
+def _mentions_in(path: Path, text: str) -> list[Evidence]:
+    found: list[Evidence] = []
+    for number, line in enumerate(text.splitlines()):
+        if ".py" in line and "/" in line:
+            found.extend(Evidence("mention", m.group("file"), path, number, m.group("file"))
+                         for m in MENTION.finditer(line))
+    return found
