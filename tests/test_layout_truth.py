@@ -334,6 +334,44 @@ def test_undeclared_namespace_falls_back_to_the_package_chain(workspace: Path) -
                    workspace / "src/acme")
 
 
+@pytest.mark.parametrize("imported", [False, True])
+def test_a_package_the_project_imports_through_plain_folders(workspace: Path,
+                                                            imported: bool) -> None:
+    """typer's tests import `docs_src.subcommands.tut`: the tutorial package's root is the
+    project folder, not `docs_src/subcommands/`, and `python -m` of that name runs it."""
+    files = {
+        "pyproject.toml": '[project]\nname = "tool"\n',
+        "docs_src/subcommands/tut/__init__.py": PROBE,
+        "docs_src/subcommands/tut/main.py": PROBE,
+    }
+    if imported:
+        files["tests/test_tut.py"] = "from docs_src.subcommands.tut import main\n"
+    write_tree(workspace, files)
+    ws = Workspace(workspace)
+    location = ws.locate(workspace / "docs_src/subcommands/tut/main.py")
+    if imported:
+        assert (location.module, location.root, location.rule) == (
+            "docs_src.subcommands.tut.main", workspace, "imported")
+        assert_runs_as(ws, workspace / "docs_src/subcommands/tut/main.py",
+                       "docs_src.subcommands.tut.main", workspace)
+    else:
+        assert (location.module, location.rule) == ("tut.main", "packages")
+        assert_runs_as(ws, workspace / "docs_src/subcommands/tut/main.py", "tut.main",
+                       workspace / "docs_src/subcommands")
+
+
+def test_an_undeclared_namespace_package_the_project_imports(workspace: Path) -> None:
+    write_tree(workspace, {
+        "pyproject.toml": '[project]\nname = "acme-exporters"\n',
+        "src/acme/exporters/__init__.py": PROBE,
+        "src/acme/exporters/x.py": PROBE,
+        "tests/test_x.py": "from acme.exporters import x\n",
+    })
+    ws = Workspace(workspace)
+    assert_runs_as(ws, workspace / "src/acme/exporters/x.py", "acme.exporters.x",
+                   workspace / "src")
+
+
 def test_monorepo_projects_have_their_own_roots(workspace: Path) -> None:
     files: dict[str, str] = {}
     for project, package in (("alpha-service", "alpha"), ("beta-service", "beta")):

@@ -14,6 +14,7 @@ from pathlib import Path
 from dashm.workspace.environment import Environment, default_interpreter, load_environment
 from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
+from dashm.workspace.importers import imported_names
 from dashm.workspace.incremental import import_line_facts, same_facts
 from dashm.workspace.layout import Location, import_root, located
 from dashm.workspace.paths import PROJECT_MARKERS, absolute, is_within
@@ -69,6 +70,7 @@ class Workspace:
         self._real_folders: dict[str, str] = {}  # folder -> its realpath (script_dir)
         self._script_dirs: dict[str, Path] = {}
         self._roots: dict[Path, tuple[ProjectConfig, Path, str]] = {}  # folder -> import root
+        self._imported: frozenset[str] | None = None
         # Open buffers: the text the facts are of, its plain lines and how many module-level
         # statements bind each name (incremental.py).
         self._buffers: dict[Path, tuple[str, frozenset[int], dict[str, int]]] = {}
@@ -136,9 +138,17 @@ class Workspace:
         folder = path.parent
         cached = self._roots.get(folder)
         if cached is None or cached[0] is not project:  # one import root per folder
-            root, rule = import_root(folder, project, self.folder, self.folders)
+            root, rule = import_root(folder, project, self.folder, self.folders,
+                                     self.imported_names)
             cached = self._roots[folder] = (project, root, rule)
         return located(path, cached[1], cached[2])
+
+    def imported_names(self) -> frozenset[str]:
+        """Every dotted name, with its prefixes, that a Python file of the workspace imports
+        absolutely (read once, until a file changes)."""
+        if self._imported is None:
+            self._imported = imported_names(self)
+        return self._imported
 
     # -- facts -------------------------------------------------------------------------
     def source(self, path: Path, text: str | None = None) -> SourceFile | SourceProblem:
@@ -297,6 +307,7 @@ class Workspace:
         path = absolute(path)
         self._facts.pop(path, None)
         self._roots.clear()  # an __init__.py or a folder may move any folder's import root
+        self._imported = None  # (and so may a changed import)
         if path.suffix not in FILE_SUFFIXES or path.is_dir():
             # A folder (or what was one): every listing cached below it is stale.
             self.folders.invalidate_tree(path)

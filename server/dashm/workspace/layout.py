@@ -3,12 +3,15 @@
 The import root is found, in order (see design.md): a `[tool.dashm] roots` entry; a source root
 the project declares, when every folder from it to the file is a regular package or a declared
 namespace package; the parent of the topmost folder in the unbroken chain of regular packages
-above the file; an implied `src/` folder; the project (or workspace) folder.
+above the file, or a folder higher up when the workspace imports that package by a longer
+dotted name through plain folders (`docs_src.subcommands.tutorial001`); an implied `src/`
+folder; the project (or workspace) folder.
 """
 
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +27,8 @@ class Location:
     path: Path
     root: Path
     module: str | None  # the dotted name when imported; None if it cannot be imported
-    rule: str  # which rule chose the root: roots | source-root | packages | src | project
+    rule: str  # which rule chose the root: roots | source-root | packages | imported | src |
+    # project
     problem: str | None = None  # why `module` is None
 
     @property
@@ -47,9 +51,12 @@ class Location:
 
 
 def import_root(folder: Path, project: ProjectConfig, workspace: Path,
-                folders: FolderCache) -> tuple[Path, str]:
+                folders: FolderCache,
+                imported: Callable[[], frozenset[str]] | None = None) -> tuple[Path, str]:
     """The import root of the files in `folder`, and the rule that decided it (the same for
-    every file there: callers may keep it per folder)."""
+    every file there: callers may keep it per folder). `imported()` gives every dotted name
+    (and prefix) the workspace's files import absolutely; it is asked only for a package
+    that sits in plain folders below the project folder."""
     for root in sorted(project.roots, key=lambda p: len(p.parts), reverse=True):
         if is_within(folder, root):
             return root, "roots"
@@ -61,11 +68,39 @@ def import_root(folder: Path, project: ProjectConfig, workspace: Path,
         top = folder
         folder = folder.parent
     if top is not None:
-        return top.parent, "packages"
+        above = _imported_from_above(top, project, workspace, folders, imported)
+        return (above, "imported") if above is not None else (top.parent, "packages")
     src = project.folder / "src"
     if is_within(folder, src):
         return src, "src"
     return (project.folder if is_within(folder, project.folder) else workspace), "project"
+
+
+def _imported_from_above(top: Path, project: ProjectConfig, workspace: Path,
+                         folders: FolderCache,
+                         imported: Callable[[], frozenset[str]] | None) -> Path | None:
+    """The highest folder above the package `top` from which the workspace imports it by
+    a longer dotted name through plain folders (typer's tests import
+    `docs_src.subcommands.tutorial001`: the root is the project, not `docs_src/subcommands/`).
+    Never above the project folder, and never for a src layout's source folder, which is
+    the root whatever imports through it (DM106's business)."""
+    parent = top.parent
+    base = project.folder if is_within(parent, project.folder) else workspace
+    if imported is None or parent == base or not is_within(parent, base) or \
+            parent == project.folder / "src" or parent in project.source_roots:
+        return None
+    names = imported()
+    found = None
+    folder = parent
+    while folder != base:
+        folder = folder.parent
+        between = top.relative_to(folder).parts
+        if any(folders.package_init(folder.joinpath(*between[:i])) is not None
+               for i in range(1, len(between))):
+            break  # a regular package on the way: the name would go through it
+        if ".".join(between) in names:
+            found = folder
+    return found
 
 
 def _declared_chain(folder: Path, root: Path, project: ProjectConfig,
