@@ -162,3 +162,20 @@ def test_a_real_package_named_src_is_left_alone(tmp_path: Path) -> None:
         "main.py": "from src.core import X\n",
     })
     assert check(tmp_path) == []
+
+
+def test_no_pytest_fix_where_nothing_says_pytest_runs_the_tests(tmp_path: Path) -> None:
+    """No conftest.py, no pytest configuration: the tests may be run by another runner
+    (`python tests/alltests.py`), for which pytest's settings do nothing."""
+    project = tmp_path / "proj"
+    write_tree(project, {
+        "pyproject.toml": PYPROJECT,
+        "src/mypkg/__init__.py": "", "src/mypkg/core.py": "X = 1\n",
+        "tests/support.py": "import os\nimport sys\n\nsys.path.insert(0, os.path.join("
+                            "os.path.dirname(__file__), '..', 'src'))\n",
+        "tests/test_core.py": "import support\nfrom src.mypkg.core import X\n",
+    })
+    findings = by_file(check(project))
+    (hack,) = findings["tests/support.py"]["DM103"]
+    (through,) = findings["tests/test_core.py"]["DM106"]
+    assert hack["fix"] is None and through["fix"] is None

@@ -48,6 +48,23 @@ def put_on_pythonpath(ctx: FileContext, folder: Path) -> tuple[TextEdit, str] | 
     return pythonpath_edit(ctx.project.folder, folder)
 
 
+def runs_under_pytest(file: Path, project_folder: Path) -> bool:
+    """Whether the project evidently runs `file` with pytest: a pytest configuration, or a
+    conftest.py beside the file or in a folder above it, up to the project folder. Tests
+    run by another runner (`python test/alltests.py`, unittest) get nothing from pytest's
+    settings."""
+    if _config_source(project_folder) is not None:
+        return True
+    folder = file.parent
+    while is_within(folder, project_folder):
+        if (folder / "conftest.py").is_file():
+            return True
+        if folder == project_folder or folder.parent == folder:
+            break
+        folder = folder.parent
+    return False
+
+
 def sets_import_mode(project_folder: Path) -> bool:
     """Whether the project's pytest configuration names an `--import-mode`: with
     `importlib`, pytest no longer puts a test's folder on sys.path."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dashm.findings import Finding, Fix, Range, Severity, TextEdit
 from dashm.rules.context import PYTEST, FileContext
-from dashm.rules.pytest_config import put_on_pythonpath, pythonpath_folders
+from dashm.rules.pytest_config import put_on_pythonpath, pythonpath_folders, runs_under_pytest
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
 from dashm.workspace.paths import is_within
@@ -130,7 +130,7 @@ def _pythonpath_fix(ctx: FileContext, folder: Path, before: Resolved, new_name: 
     """The edit that puts `folder` on pytest's `pythonpath`, when this is a file pytest runs,
     `new_name` then reaches what `before` reaches, and nothing else this file imports by a
     name the folder holds would land elsewhere (the folder goes first on sys.path)."""
-    if ctx.tool_remedy != PYTEST:
+    if ctx.tool_remedy != PYTEST or not runs_under_pytest(ctx.path, ctx.project.folder):
         return None
     if not before.same_target(ctx.workspace.resolve(new_name, folder)):
         return None

@@ -28,7 +28,7 @@ from pathlib import Path
 from dashm.findings import Finding, Fix, Position, Range, Severity, TextEdit
 from dashm.rules.context import PYTEST, FileContext
 from dashm.rules.edits import apply_edits
-from dashm.rules.pytest_config import put_on_pythonpath, sets_import_mode
+from dashm.rules.pytest_config import put_on_pythonpath, runs_under_pytest, sets_import_mode
 from dashm.rules.syspath_target import WORKING_FOLDER, Target, targets
 from dashm.workspace.facts import ImportFact, LineIndex, SysPathMutation
 
@@ -213,7 +213,8 @@ def _pytest_fix(ctx: FileContext, mutation: SysPathMutation, target: Target) -> 
     if not isinstance(folder, Path):
         return None
     removal = _removal_fix(ctx, mutation)
-    if removal is None or sets_import_mode(ctx.project.folder):
+    if removal is None or sets_import_mode(ctx.project.folder) or \
+            not runs_under_pytest(ctx.path, ctx.project.folder):
         return None
     if _is_own_folder(ctx, target):
         if ctx.workspace.folders.package_init(ctx.script_dir) is not None:
