@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 
 from dashm import __version__
@@ -142,10 +143,25 @@ class _Workspaces:
 def _workspace(folder: Path, python: str | None, settings: Settings | None = None,
                verbose: bool = False) -> Workspace:
     """The Workspace of `folder`, judged with the user's interpreter (said with --verbose)."""
-    choice = choose_interpreter(folder, python)
+    choice = choose_interpreter(folder, python, _user_environ(os.environ))
     if verbose:
         _say_choice(folder, choice)
     return Workspace(folder, choice.path, settings)
+
+
+def _user_environ(environ: Mapping[str, str]) -> Mapping[str, str]:
+    """`environ` without the virtual environment pre-commit activates for its hook: that is
+    dashm's own (`$VIRTUAL_ENV` and first on PATH, with nothing of the project installed),
+    not the user's, so the project's `.venv` or the user's `python3` is chosen instead."""
+    active = environ.get("VIRTUAL_ENV")
+    if not (environ.get("PRE_COMMIT") and active
+            and os.path.realpath(active) == os.path.realpath(sys.prefix)):
+        return environ
+    ours = {os.path.realpath(os.path.join(active, d)) for d in ("bin", "Scripts")}
+    kept = [p for p in environ.get("PATH", "").split(os.pathsep)
+            if p and os.path.realpath(p) not in ours]
+    return {**{k: v for k, v in environ.items() if k != "VIRTUAL_ENV"},
+            "PATH": os.pathsep.join(kept)}
 
 
 def _say_choice(folder: Path, choice: InterpreterChoice) -> None:
