@@ -71,7 +71,7 @@ def findings_from(cwd: Path, argument: str) -> list[tuple[str, int, int, str, st
     done = dashm("check", argument, "--format", "json", "--no-cache", cwd=cwd)
     assert done.returncode == 1, done.stderr
     return sorted((os.path.normpath(cwd / f["path"]), f["line"], f["column"], f["code"],
-                   f["message"]) for f in json.loads(done.stdout))
+                   f["explanation"]) for f in json.loads(done.stdout))
 
 
 def test_check_finds_the_same_from_every_folder(project: Path) -> None:
@@ -146,7 +146,7 @@ def test_a_sub_folder_is_checked_as_part_of_its_project(project: Path, folder: s
                           (Path("/"), str(project / folder))]:
         done = dashm("check", argument, "--format", "json", "--no-cache", cwd=cwd)
         found = sorted((os.path.normpath(cwd / f["path"]), f["line"], f["column"], f["code"],
-                        f["message"]) for f in json.loads(done.stdout or "[]"))
+                        f["explanation"]) for f in json.loads(done.stdout or "[]"))
         assert found == whole, (cwd, argument, found, whole)
 
 

@@ -162,7 +162,7 @@ def test_warm_run_sees_new_evidence_outside_the_walked_folders(tmp_path: Path) -
     assert dashm("check", "tool", cwd=root).returncode == 0
     assert dashm("check", "tool", cwd=root).returncode == 0  # replayed
     write_tree(root, {".github/workflows/ci.yml": "steps:\n  - run: python -m tool\n"})
-    again = dashm("check", "tool", cwd=root)
+    again = dashm("check", "--explain", "tool", cwd=root)
     assert again.returncode == 1 and "DM202" in again.stdout and "ci.yml" in again.stdout
 
 

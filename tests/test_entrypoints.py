@@ -161,7 +161,7 @@ def test_dm204_reports_the_exact_string_of_each_broken_entry(tmp_path: Path) -> 
     text = (tmp_path / "pyproject.toml").read_text()
     findings = check_entry(tmp_path, "pyproject.toml")
     assert all(f.code == "DM204" and f.severity is Severity.ERROR for f in findings)
-    flagged = {text_at(text, f): f.message for f in findings}
+    flagged = {text_at(text, f): f.details for f in findings}
     assert sorted(flagged) == sorted([
         "acme.cli:mian", "acme.nothere:main", "acme.cli", "acme.cli:Nope", "elsewhere.x:y",
         "acme.cli:gone", "acme.gone", "absent"])
@@ -178,7 +178,7 @@ def test_dm204_reports_the_exact_string_of_each_broken_entry(tmp_path: Path) -> 
 def test_dm204_toml_syntax_error_is_a_finding(tmp_path: Path) -> None:
     write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n[project.scripts\n'})
     (finding,) = check_entry(tmp_path, "pyproject.toml")
-    assert finding.code == "DM204" and "not valid TOML" in finding.message
+    assert finding.code == "DM204" and "not valid TOML" in finding.details
     assert finding.range.start.line == 2
     done = dashm("check", "--format", "json", cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
@@ -225,8 +225,8 @@ def test_dm205_launch_fix_rewrites_only_the_spans_it_names(tmp_path: Path) -> No
     assert [text_at(LAUNCH, f) for f in findings] == [
         "${workspaceFolder}/src/acme/cli.py", "src/acme/cli.py"]
     first, second = findings
-    assert '"module": "acme.cli"' in first.message and '"cwd": "${workspaceFolder}/src"' in \
-        first.message
+    assert '"module": "acme.cli"' in first.details and '"cwd": "${workspaceFolder}/src"' in \
+        first.details
     assert first.fix is not None and second.fix is not None
     fixed = apply_edits(LAUNCH, first.fix.edits)
     assert fixed == LAUNCH.replace(
@@ -279,10 +279,10 @@ def test_dm205_tasks_and_makefiles_are_reported(tmp_path: Path) -> None:
                           "tool.py": ""})
     found = check_entry(tmp_path, ".vscode/tasks.json")
     assert [text_at(tasks, f) for f in found] == ["src/acme/cli.py"] * 2
-    assert all(f.fix is None and "python -m acme.cli" in f.message for f in found)
+    assert all(f.fix is None and "python -m acme.cli" in f.details for f in found)
     (made,) = check_entry(tmp_path, "Makefile")
     assert text_at(makefile, made) == "src/acme/cli.py"
-    assert "`cd src && python -m acme.cli`" in made.message
+    assert "`cd src && python -m acme.cli`" in made.details
 
 
 # -- DM201 -----------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ def test_dm201_folder_inside_a_package_and_its_exemptions(tmp_path: Path) -> Non
     })
     (finding,) = check(tmp_path, "pkg/sub/mod.py")
     assert finding.code == "DM201" and "`pkg.sub` is an accidental namespace package" in \
-        finding.message
+        finding.details
     assert finding.fix is not None
     assert [c.path for c in finding.fix.creations] == [tmp_path / "pkg/sub/__init__.py"]
     (deeper,) = check(tmp_path, "pkg/sub/deeper/leaf.py")
@@ -328,9 +328,9 @@ def test_dm201_on_dotted_import_of_a_top_level_namespace_folder(tmp_path: Path) 
     # Reported once, on the folder's own first file, citing the first importer.
     assert check(tmp_path, "app.py") == []
     (finding,) = check(tmp_path, "utils/helpers.py")
-    assert finding.code == "DM201" and "app.py:1 imports `utils.helpers`" in finding.message
+    assert finding.code == "DM201" and "app.py:1 imports `utils.helpers`" in finding.details
     assert "no regular package or module named `utils` is anywhere on sys.path" in \
-        finding.message
+        finding.details
     assert finding.related[0].path == tmp_path / "app.py"
     assert finding.fix is not None
     assert [c.path for c in finding.fix.creations] == [tmp_path / "utils/__init__.py"]
@@ -364,9 +364,9 @@ def test_dm202_from_a_console_script_absolute_and_relative(tmp_path: Path) -> No
     })
     (finding,) = check(tmp_path, "tool/__init__.py")
     assert finding.code == "DM202" and 'console script `tool = "tool.cli:main"`' in \
-        finding.message
-    assert "pyproject.toml:5" in finding.message
-    assert "No module named tool.__main__" in finding.message
+        finding.details
+    assert "pyproject.toml:5" in finding.details
+    assert "No module named tool.__main__" in finding.details
     assert main_content(finding).endswith("from tool.cli import main\n\n"
                                           "raise SystemExit(main())\n")
     (relative,) = check(tmp_path, "tool/__init__.py", Settings(import_style="relative"))
@@ -387,12 +387,12 @@ def test_dm202_evidence_from_files_and_a_function_without_status(tmp_path: Path)
     (finding,) = check(tmp_path, "runner/__init__.py")
     assert {(r.path.relative_to(tmp_path).as_posix(), r.line + 1) for r in finding.related} == {
         ("README.md", 3), ("Makefile", 2), (".github/workflows/ci.yml", 2), ("Dockerfile", 1),
-        ("Procfile", 1), (".vscode/launch.json", 1), ("runner/main.py", 1)}
+        ("Procfile", 1), (".vscode/launch.json", 1), ("runner/main.py", 5)}
     # The first four pieces of evidence are cited with file and line, then a count.
     for cite in ("`python -m runner` in Dockerfile:1", "`$(PYTHON) -m runner` in Makefile:2",
                  "`python -m runner` in Procfile:1", "`python3 -m runner` in README.md:3",
                  "and 2 more", "runner/main.py has an `if __name__"):
-        assert cite in finding.message, (cite, finding.message)
+        assert cite in finding.details, (cite, finding.details)
     assert main_content(finding).endswith("from runner.main import main\n\nmain()\n")
 
 
@@ -444,7 +444,7 @@ def test_dm203_hint_names_the_command_and_folder(tmp_path: Path) -> None:
     })
     (hint,) = check(tmp_path, "src/pkg/tool.py")
     assert hint.code == "DM203" and hint.severity is Severity.HINT and hint.run_as_module
-    assert "`python -m pkg.tool` from src" in hint.message
+    assert "`python -m pkg.tool` from src" in hint.details
     assert hint.range.start.line == 2
     # While the module does not work under -m, the import findings come first.
     assert "DM203" not in [f.code for f in check(tmp_path, "src/pkg/broken.py")]
@@ -499,9 +499,9 @@ def test_dm202_evidence_from_other_documentation(tmp_path: Path) -> None:
         "other/__init__.py": "",
     })
     (app,) = check(tmp_path, "app/__init__.py")
-    assert app.code == "DM202" and "`python -m app` in USAGE.md:3" in app.message
+    assert app.code == "DM202" and "`python -m app` in USAGE.md:3" in app.details
     (tool,) = check(tmp_path, "tool/__init__.py")
-    assert "in CONTRIBUTING.rst:1" in tool.message
+    assert "in CONTRIBUTING.rst:1" in tool.details
     (deep,) = check(tmp_path, "deep/__init__.py")
-    assert "docs/guide/running.md:1" in deep.message
+    assert "docs/guide/running.md:1" in deep.details
     assert check(tmp_path, "other/__init__.py") == []

@@ -58,7 +58,7 @@ def test_dm202_fix_makes_python_m_run_the_console_script_function(tmp_path: Path
     assert before.returncode == 1
     assert "No module named tool.__main__" in before.stderr
     (finding,) = check_json(root)
-    assert finding["code"] == "DM202" and "No module named tool.__main__" in finding["message"]
+    assert finding["code"] == "DM202" and "No module named tool.__main__" in finding["explanation"]
     fixed = dashm("check", "--fix", "--import-style", style, cwd=root)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     after = run([PY, "-m", "tool", "a", "b"], root)
@@ -103,8 +103,8 @@ def test_dm201_namespace_folder_is_missed_by_pkgutil_and_find_packages(tmp_path:
     assert run([PY, "-c", FIND], root).stdout == "['pkg']\n"
     (finding,) = check_json(root)
     assert finding["code"] == "DM201" and finding["path"] == "pkg/plugins/csv_export.py"
-    assert "pkgutil.walk_packages()" in finding["message"]
-    assert "find_packages()" in finding["message"]
+    assert "pkgutil.walk_packages()" in finding["explanation"]
+    assert "find_packages()" in finding["explanation"]
     assert dashm("check", "--fix", cwd=root).returncode == 0
     assert run([PY, "-c", WALK], root).stdout == "['pkg.plugins', 'pkg.plugins.csv_export']\n"
     assert run([PY, "-c", FIND], root).stdout == "['pkg', 'pkg.plugins']\n"
@@ -122,7 +122,7 @@ def test_dm201_top_level_namespace_loses_to_an_installed_package(tmp_path: Path)
     assert "ModuleNotFoundError: No module named 'utils.helpers'" in broken.stderr
     (finding,) = check_json(root)
     assert finding["code"] == "DM201" and finding["path"] == "utils/helpers.py"
-    assert "ModuleNotFoundError unless it has one" in finding["message"]
+    assert "ModuleNotFoundError unless it has one" in finding["explanation"]
     assert dashm("check", "--fix", cwd=root).returncode == 0
     assert (root / "utils/__init__.py").exists()
     fixed = run([PY, "-m", "app"], root, PYTHONPATH=str(installed))
@@ -183,7 +183,7 @@ def test_dm204_broken_console_scripts_fail_where_dashm_said(tmp_path: Path,
     for line, script in ((7, "tool-typo"), (8, "tool-gone")):
         failed = run([str(bin_dir / script)], outside)
         assert failed.returncode != 0
-        message = reported[line]["message"]
+        message = reported[line]["explanation"]
         error = message.split(" fails with ", 1)[1]
         last = failed.stderr.strip().splitlines()[-1]
         assert last.startswith(error), (error, last)
@@ -215,7 +215,7 @@ def test_dm204_setuptools_packages_naming_a_missing_folder_fails_the_build(
     built = run([PY, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
                  "-w", str(tmp_path / "dist"), str(project)], tmp_path)
     assert built.returncode != 0
-    quoted = finding["message"].split('"')[1]  # error: package directory 'tool/gone' ...
+    quoted = finding["explanation"].split('"')[1]  # error: package directory 'tool/gone' ...
     assert quoted in built.stdout + built.stderr, (quoted, built.stdout[-2000:])
 
 

@@ -114,7 +114,8 @@ def test_a_module_never_gets_a_self_import(tmp_path: Path, hook_dir: Path) -> No
     # demo.py means the standard library's logging (it uses `logging.INFO`, which the local
     # module lacks): the remedy is renaming, not `from richlike import logging`.
     (finding,) = findings["richlike/demo.py"]["DM105"]
-    assert finding["fix"] is None and finding["message"].startswith("rename richlike/logging.py")
+    assert finding["fix"] is None
+    assert finding["explanation"].startswith("rename richlike/logging.py")
     for relative in ("richlike/json.py", "richlike/logging.py", "richlike/other.py"):
         assert "from richlike" not in (tmp_path / relative).read_text()
 
@@ -133,7 +134,7 @@ def test_a_local_module_named_like_the_stdlib_is_renamed_not_imported(
     findings = assert_fix_keeps_working_imports(tmp_path, hook_dir)
     (finding,) = findings["scripts/gen.py"]["DM105"]
     assert finding["fix"] is None
-    assert "rename scripts/secrets.py" in finding["message"]
+    assert "rename scripts/secrets.py" in finding["explanation"]
     assert "DM104" in findings["scripts/secrets.py"]
     assert run_module(tmp_path, "scripts/gen.py", hook_dir).stdout == "8\n"  # type: ignore[union-attr]
 
@@ -158,8 +159,8 @@ def test_an_optional_or_declared_third_party_import_is_never_rewritten(
     findings = assert_fix_keeps_working_imports(project, hook_dir)
     (finding,) = findings["tools/train.py"]["DM101"]
     assert finding["fix"] is None
-    assert finding["message"].startswith("rename tools/wandb/")
-    assert "third-party" in finding["message"]
+    assert finding["explanation"].startswith("rename tools/wandb/")
+    assert "third-party" in finding["explanation"]
     assert "from tools import wandb" not in (project / "tools/train.py").read_text()
     # Once the real package is installed, module mode gets it: the feature is on.
     site = tmp_path / "site"
@@ -220,7 +221,7 @@ def test_an_unclear_intent_is_reported_without_a_fix(tmp_path: Path, hook_dir: P
     findings = assert_fix_keeps_working_imports(tmp_path, hook_dir)
     (finding,) = findings["tools/cfg.py"]["DM105"]
     assert finding["fix"] is None
-    assert "if tools/json.py is the module meant" in finding["message"]
+    assert "if tools/json.py is the module meant" in finding["explanation"]
 
 
 def test_a_rewrite_that_breaks_a_documented_by_path_run_is_not_applied(
@@ -233,7 +234,7 @@ def test_a_rewrite_that_breaks_a_documented_by_path_run_is_not_applied(
     })
     (finding,) = by_file(check(tmp_path))["tools/train.py"]["DM101"]
     assert finding["fix"] and finding["fix"]["safe"] is False
-    assert "this breaks `python tools/train.py` (README.md:1)" in finding["message"]
+    assert "this breaks `python tools/train.py` (README.md:1)" in finding["explanation"]
     assert_fix_keeps_working_imports(tmp_path, hook_dir)
     assert (tmp_path / "tools/train.py").read_text().startswith("import util\n")
     assert run_script(tmp_path, "tools/train.py", hook_dir).stdout == "helped\n"
@@ -343,6 +344,6 @@ def test_an_executable_script_keeps_its_by_path_run(tmp_path: Path, hook_dir: Pa
     (tmp_path / "scripts/report.py").chmod(0o755)
     (finding,) = by_file(check(tmp_path))["scripts/report.py"]["DM101"]
     assert finding["fix"]["safe"] is False
-    assert "this breaks `./scripts/report.py` (#! line, executable)" in finding["message"]
+    assert "this breaks `./scripts/report.py` (#! line, executable)" in finding["explanation"]
     assert_fix_keeps_working_imports(tmp_path, hook_dir)
     assert observe([str(tmp_path / "scripts/report.py")], tmp_path, hook_dir).stdout == "common\n"

@@ -608,7 +608,7 @@ def test_dm105_calls_an_installed_package_installed(tricky: Path, hook_dir: Path
     # Module mode loads the installed distribution (site-packages), and the message says so.
     module = run_module(tricky, "app/uses_installed.py", hook_dir)
     assert module is not None and module.ok and "site-packages" in module.stdout
-    message = by_file(check(tricky))["app/uses_installed.py"]["DM105"][0]["message"]
+    message = by_file(check(tricky))["app/uses_installed.py"]["DM105"][0]["explanation"]
     assert "installed" in message and "standard library" not in message, message
 
 

@@ -60,8 +60,8 @@ def dm201_folders(findings: list[dict]) -> Counter[str]:
     folders: Counter[str] = Counter()
     for finding in findings:
         if finding["code"] == "DM201":
-            match = FOLDER.search(finding["message"])
-            assert match, finding["message"]
+            match = FOLDER.search(finding["explanation"])
+            assert match, finding["explanation"]
             folders[match.group(1).replace("/", ".")] += 1
     return folders
 

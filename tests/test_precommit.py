@@ -122,7 +122,7 @@ def test_try_repo_fails_on_a_scripty_commit_and_passes_after_fix(tmp_path: Path,
     assert checked.returncode == 1, output
     assert "dashm...." in output and "Failed" in output, output
     # Judged against the committed pkg/util.py, which pre-commit did not pass.
-    assert "pkg/main.py:1:8: DM101 `import util` finds pkg/util.py" in output, output
+    assert "pkg/main.py:1:8: DM101 `import util` works only run by path" in output, output
     # Judged with the project's .venv, not pre-commit's environment for dashm (which has no
     # `shadowme`, and would call this a DM101 with a fix to `from tools import shadowme`).
     assert "tools/report.py:1:8: DM105" in output, output

@@ -61,11 +61,11 @@ def test_relative_imports_of_evidently_run_files(tmp_path: Path, hook_dir: Path)
     findings = by_file(check(tmp_path))
     reported = {path for path, codes in findings.items() if "DM102" in codes}
     assert reported == set(EVIDENT) - {"tools/main.py"}, findings
-    message = findings["tools/documented.py"]["DM102"][0]["message"]
+    message = findings["tools/documented.py"]["DM102"][0]["explanation"]
     assert message.startswith("run it as `python -m tools.documented`")
     assert "README.md:1" in message
     assert "imports this file as the top-level module `middle`" in \
-        findings["tools/middle.py"]["DM102"][0]["message"]
+        findings["tools/middle.py"]["DM102"][0]["explanation"]
 
 
 def test_runners(project: Path) -> tuple[subprocess.CompletedProcess, ...]:
@@ -92,7 +92,7 @@ def test_a_test_folder_without_init_gets_its_init(tmp_path: Path) -> None:
                           "tests/test_value.py": TEST_FILE})
     assert all(run.returncode != 0 for run in test_runners(tmp_path))
     (finding,) = by_file(check(tmp_path))["tests/test_value.py"]["DM102"]
-    assert finding["message"].startswith("add tests/__init__.py")
+    assert finding["explanation"].startswith("add tests/__init__.py")
     assert finding["fix"]
     done = dashm("check", ".", "--fix", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr

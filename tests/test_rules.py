@@ -47,8 +47,8 @@ def test_dm101_ranges_messages_and_fixes(tmp_path: Path) -> None:
         ("DM101", 1, 7), ("DM101", 2, 7), ("DM101", 3, 5), ("DM101", 4, 5), ("DM101", 5, 11),
         ("DM101", 8, 11)]
     first = findings[0]
-    assert "python -m pkg.app" in first.message and "No module named 'util'" in first.message
-    assert "from pkg import util" in first.message
+    assert "python -m pkg.app" in first.details and "No module named 'util'" in first.details
+    assert "from pkg import util" in first.details
     assert fixed(tmp_path, "pkg/app.py", first).splitlines()[1] == "from pkg import util"
     assert fixed(tmp_path, "pkg/app.py", findings[1]).splitlines()[2] == \
         "from pkg import util as u2"
@@ -122,7 +122,7 @@ def test_dm102_top_level_relative_import(tmp_path: Path) -> None:
                           "legacy.py": "from .helpers import greet\nfrom . import helpers\n"})
     first, second = check(tmp_path, "legacy.py")
     assert first.code == "DM102" and first.severity.value == "error"
-    assert "no known parent package" in first.message
+    assert "no known parent package" in first.details
     assert fixed(tmp_path, "legacy.py", first).splitlines()[0] == "from helpers import greet"
     assert fixed(tmp_path, "legacy.py", second).splitlines()[1] == "import helpers"
 
@@ -136,11 +136,11 @@ def test_dm102_script_in_package_and_beyond_top_level(tmp_path: Path) -> None:
         "pkg/far.py": "from ...elsewhere import x\n",
     })
     (finding,) = check(tmp_path, "pkg/report.py")
-    assert finding.run_as_module and "python -m pkg.report" in finding.message
+    assert finding.run_as_module and "python -m pkg.report" in finding.details
     # No evidence it is run by path: only the DM203 hint on how to run it.
     assert [f.code for f in check(tmp_path, "pkg/lib.py")] == ["DM203"]
     (far,) = check(tmp_path, "pkg/far.py")
-    assert "beyond top-level package" in far.message
+    assert "beyond top-level package" in far.details
 
 
 def test_dm103_fix_removes_hack_and_imports_only_it_used(tmp_path: Path) -> None:
@@ -167,9 +167,9 @@ def test_dm103_in_tool_files_is_information(tmp_path: Path) -> None:
     write_tree(tmp_path, {"conftest.py": "import sys\nsys.path.insert(0, 'src')\n",
                           "docs/conf.py": "import sys\nsys.path.insert(0, '..')\n"})
     (conftest,) = check(tmp_path, "conftest.py")
-    assert conftest.severity.value == "information" and "pythonpath" in conftest.message
+    assert conftest.severity.value == "information" and "pythonpath" in conftest.details
     (sphinx,) = check(tmp_path, "docs/conf.py")
-    assert "pip install -e ." in sphinx.message
+    assert "pip install -e ." in sphinx.details
 
 
 def test_dm103_ignores_run_time_path_management_in_functions(tmp_path: Path) -> None:
@@ -186,9 +186,9 @@ def test_dm104_and_dm105_local_json(tmp_path: Path) -> None:
         "os.py": "",  # frozen in the interpreter: can never be hidden
     })
     (dm105,) = check(tmp_path, "pkg/exporter.py")
-    assert dm105.code == "DM105" and "standard library's `json`" in dm105.message
+    assert dm105.code == "DM105" and "standard library's `json`" in dm105.details
     (dm104,) = check(tmp_path, "pkg/json.py")
-    assert dm104.code == "DM104" and "python pkg/cli.py" in dm104.message
+    assert dm104.code == "DM104" and "python pkg/cli.py" in dm104.details
     assert [f.code for f in check(tmp_path, "random.py")] == ["DM104"]
     assert check(tmp_path, "os.py") == []
 

@@ -24,7 +24,7 @@ def test_a_module_python_loads_at_start_up_is_never_the_local_one(
         assert run is not None and "AttributeError" in run.stderr
         assert os.path.realpath(tmp_path / f"{name}.py") not in run.modules.values()
     (finding,) = by_file(check(tmp_path))[f"{name}.py"]["DM104"]
-    assert finding["message"].startswith(f"rename {name}.py: `import {name}` never loads it")
+    assert finding["explanation"].startswith(f"rename {name}.py: `import {name}` never loads it")
 
 
 def test_a_start_up_module_nobody_imports_by_that_name_is_left_alone(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_imports_through_the_source_folder(tmp_path: Path, configured: bool) -> 
     findings = by_file(check(project))
     (from_import,) = findings["tests/test_core.py"]["DM106"]
     (plain,) = findings["tests/test_whole.py"]["DM106"]
-    assert from_import["message"].startswith("import `mypkg.core`, not `src.mypkg.core`")
+    assert from_import["explanation"].startswith("import `mypkg.core`, not `src.mypkg.core`")
     assert "DM201" not in {code for codes in findings.values() for code in codes}
     # Either pytest's pythonpath makes `mypkg` importable already, or the fix puts `src` on
     # it in pyproject.toml, together with the rewrite: the tests pass either way.

@@ -281,12 +281,13 @@ def test_the_own_folder_is_dead_code_by_path(tmp_path: Path, recorder: Path) -> 
     runs = assert_dm103_where_changed(workspace, recorder, cases, findings)
     for relative in cases:
         (finding,) = findings[relative]["DM103"]
-        assert finding["message"].startswith("Delete `sys.path.insert()`"), finding
+        assert finding["explanation"].startswith("Delete `sys.path.insert()`"), finding
     # A top-level file: its folder is the import root, first on sys.path both ways.
     assert findings["top_own_pkg.py"]["DM103"][0]["fix"]
     # Under python -m the change is what makes `from helper import VALUE` work in a package.
     assert not findings["pkg/own_sibling.py"]["DM103"][0]["fix"]
-    assert "`helper` is a package import" in findings["pkg/own_sibling.py"]["DM103"][0]["message"]
+    (own_sibling,) = findings["pkg/own_sibling.py"]["DM103"]
+    assert "`helper` is a package import" in own_sibling["explanation"]
     fixed = assert_fix_keeps_module_mode(workspace, recorder, cases, findings, runs)
     assert fixed
     for relative in fixed:  # dead code by path: running it by path is as before
@@ -314,9 +315,9 @@ def test_files_tools_run_and_init_files(tmp_path: Path, recorder: Path) -> None:
         assert dm103_lines(findings, relative) == changed_lines(seen, workspace, relative) == {3}
         (finding,) = findings[relative]["DM103"]
         assert finding["fix"] is None
-    assert "every importer" in findings["lib/__init__.py"]["DM103"][0]["message"]
+    assert "every importer" in findings["lib/__init__.py"]["DM103"][0]["explanation"]
     for relative in ("tests/test_x.py", "tests/conftest.py"):
-        message = findings[relative]["DM103"][0]["message"]
+        message = findings[relative]["DM103"][0]["explanation"]
         assert message.startswith("Set pytest's `pythonpath = [\".\"]`"), message
         assert "python -m tests" not in message
 

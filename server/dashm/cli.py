@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `dashm check | head`: the reader left; that is not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit flush does not fail again
+        return EXIT_FINDINGS
     except Exception:  # a bug in dashm: say so plainly, with what a report needs
         print("dashm: internal error (please report it with this trace):", file=sys.stderr)
         traceback.print_exc()
@@ -66,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="only these codes or prefixes, comma-separated (e.g. DM101,DM2)")
     check.add_argument("--ignore", type=_codes, default=(), metavar="CODES",
                        help="skip these codes or prefixes, comma-separated")
+    check.add_argument("--explain", action="store_true",
+                       help="print each finding's full explanation under it (also --verbose)")
+    check.add_argument("--show-fixes", action="store_true",
+                       help="list the fix each finding offers, and which --fix leaves alone")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when problems are found")
     check.add_argument("--no-cache", action="store_true",
@@ -185,7 +193,8 @@ def _check(args: argparse.Namespace) -> int:
     if result.created and args.format in ("json", "sarif"):  # stdout stays one document
         print(render_created(result.created), file=sys.stderr)
     output = render(result.findings, result.problems, result.fixed, result.files, args.format,
-                    result.created)
+                    result.created, explain=args.explain or args.verbose,
+                    show_fixes=args.show_fixes)
     if output:
         print(output)
     # Hints (severity HINT) inform; they are not problems a CI run should fail on.

@@ -72,7 +72,9 @@ class Related:
     """Another place a finding points to: the evidence it cites, the file an import reaches."""
 
     path: Path
-    line: int = 0  # 0-based
+    # 0-based; None when the whole file is meant (editors show only related lines: a "see
+    # util.py" row per finding is noise, and a folder opens as an error tab).
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,15 @@ class Finding:
     # remedy is "run it as a module" (DM102, DM203); front ends turn it into a command.
     run_as_module: bool = False
     related: tuple[Related, ...] = field(default=())
+    # `message` is one short line, the remedy first, that fits a Problems row; this is the
+    # whole story (what breaks under which command, the evidence) for hovers, `--explain`,
+    # JSON and SARIF. Empty when the message says it all.
+    explanation: str = ""
+
+    @property
+    def details(self) -> str:
+        """The full explanation, or the message when there is nothing more to say."""
+        return self.explanation or self.message
 
     @property
     def name(self) -> str:

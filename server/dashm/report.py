@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,19 +59,22 @@ def finding_json(finding: Finding) -> dict[str, object]:
         "end_line": r.end.line + 1, "end_column": r.end.column + 1,
         "code": finding.code, "name": finding.name, "message": finding.message,
         "severity": finding.severity.value, "fix": _fix_json(finding.fix),
-        "url": rule_url(finding.code),
+        "url": rule_url(finding.code), "explanation": finding.details,
     }
 
 
 def render(findings: list[Finding], problems: list[SourceProblem], fixed: int, files: int,
-           output_format: str, created: Sequence[Path] = ()) -> str:
+           output_format: str, created: Sequence[Path] = (), explain: bool = False,
+           show_fixes: bool = False) -> str:
+    """`explain`: the full explanation under each finding; `show_fixes`: the fixes on
+    offer, listed after the findings (text format; JSON and SARIF always carry both)."""
     if output_format == "json":
         return json.dumps([finding_json(f) for f in findings], indent=2)
     if output_format == "github":
         return "\n".join(_github(f) for f in findings)
     if output_format == "sarif":
         return json.dumps(_sarif(findings), indent=2)
-    return _text(findings, problems, fixed, files, created)
+    return _text(findings, problems, fixed, files, created, explain, show_fixes)
 
 
 def render_problems(problems: list[SourceProblem]) -> str:
@@ -83,12 +87,18 @@ def render_created(created: Sequence[Path]) -> str:
 
 
 def _text(findings: list[Finding], problems: list[SourceProblem], fixed: int,
-          files: int, created: Sequence[Path] = ()) -> str:
+          files: int, created: Sequence[Path] = (), explain: bool = False,
+          show_fixes: bool = False) -> str:
     lines = [f"created {shown_path(path)}" for path in created]
     for f in findings:
-        r = f.range
-        lines.append(f"{shown_path(f.path)}:{r.start.line + 1}:{r.start.column + 1}: "
-                     f"{f.code} {f.message}" + (" [*]" if f.fix and f.fix.safe else ""))
+        lines.append(f"{_where(f)}: {f.code} {f.message}"
+                     + (" [*]" if f.fix and f.fix.safe else ""))
+        if explain and f.explanation:
+            lines.extend(textwrap.wrap(f.explanation, 96, initial_indent="    ",
+                                       subsequent_indent="    ", break_on_hyphens=False))
+            lines.append(f"    {rule_url(f.code)}")
+    if show_fixes:
+        lines.extend(_fix_lines(findings))
     # Only what `--fix` would apply: a fix that breaks a documented command is not.
     fixable = sum(1 for f in findings if f.fix and f.fix.safe)
     summary = []
@@ -106,6 +116,23 @@ def _text(findings: list[Finding], problems: list[SourceProblem], fixed: int,
         summary.append(f"{len(problems)} path{'s' if len(problems) != 1 else ''} skipped "
                        "(listed on stderr).")
     return "\n".join(lines + ([""] if lines else []) + [" ".join(summary)]).strip()
+
+
+def _where(f: Finding) -> str:
+    return f"{shown_path(f.path)}:{f.range.start.line + 1}:{f.range.start.column + 1}"
+
+
+def _fix_lines(findings: list[Finding]) -> list[str]:
+    """ruff's --show-fixes: what each fix does, and the ones `--fix` leaves to a person."""
+    offered = [f for f in findings if f.fix]
+    if not offered:
+        return ["", "No fixes available."]
+    lines = ["", "Fixes:"]
+    for f in offered:
+        assert f.fix is not None
+        why = "" if f.fix.safe else f" (not applied by --fix: breaks {f.fix.breaks_documented_run})"
+        lines.append(f"  {_where(f)}: {f.code} {f.fix.title}{why}")
+    return lines
 
 
 def _github(f: Finding) -> str:
@@ -134,6 +161,7 @@ def _sarif(findings: list[Finding]) -> dict[str, object]:
             "results": [{
                 "ruleId": f.code, "ruleIndex": codes.index(f.code) if f.code in codes else -1,
                 "level": levels[f.severity], "message": {"text": f.message},
+                "properties": {"explanation": f.details},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": Path(shown_path(f.path)).as_posix()},
                     "region": {"startLine": f.range.start.line + 1,

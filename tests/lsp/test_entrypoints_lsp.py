@@ -57,14 +57,14 @@ async def test_dm204_on_the_open_pyproject(client: TestClient):
     (item,) = [i for i in items if i.code == "DM204"]
     assert covered(client, uri, item) == "inventory.reports:main"
     assert item.severity == types.DiagnosticSeverity.Error
-    assert "No module named 'inventory.reports'" in item.message
+    assert "No module named 'inventory.reports'" in item.data["explanation"]
     assert item.code_description and "dm204" in item.code_description.href
     # A TOML syntax error in the unsaved buffer is a finding, not a crash.
     end = types.Position(line=0, character=0)
     change(client, uri, [types.TextEdit(range=types.Range(start=end, end=end),
                                         new_text="[broken\n")])
-    items = await diagnostics(client, uri, lambda d: any("not valid TOML" in i.message
-                                                         for i in d))
+    items = await diagnostics(client, uri, lambda d: any(
+        "not valid TOML" in i.data["explanation"] for i in d))
     assert [i.range.start.line for i in items if i.code == "DM204"] == [0]
     # Typing the right module name clears it.
     document = client.documents[uri]
@@ -85,7 +85,7 @@ async def test_dm205_on_launch_json_fixed_keeping_comments(client: TestClient):
     (item,) = await diagnostics(client, uri, lambda d: len(d) == 1)
     assert item.code == "DM205"
     assert covered(client, uri, item) == "${workspaceFolder}/inventory/cli.py"
-    assert '"module": "inventory.cli"' in item.message
+    assert '"module": "inventory.cli"' in item.data["explanation"]
     (fix,) = await quickfixes(client, uri, item)
     assert fix.edit is not None
     before = client.documents[uri].source
@@ -102,7 +102,7 @@ async def test_dm203_hint_with_run_as_module(client: TestClient):
     uri = open_file(client, "inventory/stats.py")
     (item,) = await diagnostics(client, uri, lambda d: len(d) == 1)
     assert item.code == "DM203" and item.severity == types.DiagnosticSeverity.Hint
-    assert "`python -m inventory.stats`" in item.message
+    assert "`python -m inventory.stats`" in item.data["explanation"]
     guard = client.documents[uri].lines.index('if __name__ == "__main__":\n')
     assert item.range.start.line == guard
     (run,) = await quickfixes(client, uri, item)
@@ -115,8 +115,8 @@ async def test_dm202_fix_is_a_create_file_that_never_overwrites(client: TestClie
     uri = open_file(client, "inventory/__init__.py")
     items = await diagnostics(client, uri, lambda d: any(i.code == "DM202" for i in d))
     (item,) = [i for i in items if i.code == "DM202"]
-    assert "No module named inventory.__main__" in item.message
-    assert "README.md:11" in item.message
+    assert "No module named inventory.__main__" in item.data["explanation"]
+    assert "README.md:11" in item.data["explanation"]
     readme = (client.folder / "README.md").as_uri()
     (cited,) = [r for r in item.related_information or [] if r.location.uri == readme]
     assert cited.location.range.start.line == 10 and cited.message == "DM202: see README.md:11"

@@ -52,7 +52,7 @@ async def test_a_folder_moved_in_then_deleted(client: TestClient):
     extra = (plugins / "extra.py").as_uri()
     folder_event(client, "inventory/plugins", types.FileChangeType.Created)
     items = await diagnostics(client, uri, lambda d: len(d) == 1)
-    assert codes(items) == ["DM101"] and "plugins.extra" in items[0].message
+    assert codes(items) == ["DM101"] and "plugins.extra" in items[0].data["explanation"]
     # The closed file inside the new folder is found by the rescan the event starts.
     await until(client, lambda: extra in client.published
                 and codes(client.published[extra].diagnostics) == ["DM101"],
@@ -109,7 +109,7 @@ async def test_new_evidence_outside_python_files_reaches_open_files(client: Test
         types.FileEvent(uri=workflow.as_uri(), type=types.FileChangeType.Created)]))
     items = await diagnostics(client, uri, lambda d: any(i.code == "DM202" for i in d))
     (item,) = [i for i in items if i.code == "DM202"]
-    assert ".github/workflows/ci.yml:2" in item.message
+    assert ".github/workflows/ci.yml:2" in item.data["explanation"]
     close_file(client, uri)
     if client.variant.startswith("vscode"):
         globs = [w["globPattern"] for r in client.registrations

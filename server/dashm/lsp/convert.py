@@ -70,8 +70,8 @@ def diagnostic(finding: Finding, codec: PositionCodec, lines: Sequence[str]) -> 
         location=types.Location(uri=uri_of(r.path), range=types.Range(
             start=types.Position(line=r.line, character=0),
             end=types.Position(line=r.line, character=0))),
-        message=f"{finding.code}: see {r.path.name}" + (f":{r.line + 1}" if r.line else ""))
-        for r in finding.related]
+        message=f"{finding.code}: see {r.path.name}:{r.line + 1}")
+        for r in finding.related if r.line is not None and r.path.is_file()]
     return types.Diagnostic(
         range=to_client_range(codec, lines, finding.range),
         message=finding.message,
@@ -80,7 +80,8 @@ def diagnostic(finding: Finding, codec: PositionCodec, lines: Sequence[str]) -> 
         code_description=types.CodeDescription(href=docs_url(finding.code)),
         source=SOURCE,
         related_information=related or None,
-        data={"fixable": finding.fix is not None, "runAsModule": finding.run_as_module},
+        data={"fixable": finding.fix is not None, "runAsModule": finding.run_as_module,
+              "explanation": finding.details},
     )
 
 

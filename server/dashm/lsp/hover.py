@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.workspace import PositionCodec
 
-from dashm.findings import Position, Range
+from dashm.findings import Finding, Position, Range, docs_url
 from dashm.lsp import analysis, convert
 from dashm.workspace import Workspace
 from dashm.workspace.facts import ImportFact
@@ -125,9 +126,13 @@ async def hover(ls: DashmServer, params: types.HoverParams) -> types.Hover | Non
     lines = convert.lines_of(source.text)
     codec = ls.workspace.position_codec
     position = convert.from_client_position(codec, lines, params.position)
+    explained = [f for f in outcome.findings
+                 if f.explanation and f.range.start <= position <= f.range.end]
     found = find_import(source.facts.imports, position)
     if found is None:
-        return None
+        if not explained:
+            return None
+        return _hover(ls, _explanations(explained), explained[0].range, codec, lines)
     fact, name, rng = found
     folder = analysis.folder_for(ls, path)
     workspace = folder.workspace
@@ -146,6 +151,28 @@ async def hover(ls: DashmServer, params: types.HoverParams) -> types.Hover | Non
     else:
         parts.append("**These differ**: the file behaves differently depending on how it "
                      "is run.")
+    about = [f for f in explained if f.code in IMPORT_CODES]
+    if about:
+        parts += ["", *_explanations(about)]
+    return _hover(ls, parts, rng, codec, lines)
+
+
+# The findings about where an import lands; the others on the same line (DM201 at the top of
+# a file) have their own hover: the import table would contradict them.
+IMPORT_CODES = ("DM101", "DM102", "DM105", "DM106")
+
+
+def _explanations(findings: list[Finding]) -> list[str]:
+    """Each finding's whole story, with its rule's page: the Problems row shows one line."""
+    parts: list[str] = []
+    for finding in findings:
+        parts += [f"**{finding.code}** {finding.explanation} "
+                  f"([{finding.name}]({docs_url(finding.code)}))", ""]
+    return parts[:-1]
+
+
+def _hover(ls: DashmServer, parts: list[str], rng: Range, codec: PositionCodec,
+           lines: list[str]) -> types.Hover:
     markdown = _supports_markdown(ls)
     text = "\n".join(parts)
     if not markdown:

@@ -83,9 +83,10 @@ def _check_pyproject(workspace: Workspace, path: Path, text: str) -> Iterator[Fi
     if error is not None:
         position = error.position
         yield Finding(path, Range(position, position), "DM204",
-                      f"pyproject.toml is not valid TOML: {error.message} (line "
-                      f"{position.line + 1}, column {position.column + 1}); pip, build backends "
-                      "and dashm cannot read any entry point in it", Severity.ERROR)
+                      f"fix the TOML here: {error.message}", Severity.ERROR, explanation=(
+                          f"pyproject.toml is not valid TOML: {error.message} (line "
+                          f"{position.line + 1}, column {position.column + 1}); pip, build "
+                          "backends and dashm cannot read any entry point in it"))
         return
     project = workspace.project_for(path)
     for declaration in entry_declarations(text):
@@ -114,8 +115,10 @@ def _check_reference(workspace: Workspace, project: ProjectConfig, path: Path, t
     if match is None or (script and not match.group("attr")):
         shape = "module.path:function" if script else "module.path or module.path:object"
         return Finding(path, where, "DM204",
-                       f"{value!r} is not an object reference ({shape}): {what} cannot be "
-                       "installed or loaded", Severity.ERROR)
+                       f"write it as `{shape}`: {what} cannot be installed or loaded",
+                       Severity.ERROR, explanation=(
+                           f"{value!r} is not an object reference ({shape}): {what} cannot "
+                           "be installed or loaded"))
     module = re.sub(r"\s+", "", match.group("module"))
     attr = re.sub(r"\s+", "", match.group("attr") or "")
     roots = _search_roots(project)
@@ -126,9 +129,11 @@ def _check_reference(workspace: Workspace, project: ProjectConfig, path: Path, t
         missing = _first_missing(workspace, module, roots)
         shown = ", ".join(_display(workspace, r) + "/" for r in roots)
         return Finding(path, where, "DM204",
-                       f"`{module}` is not a module of this project (looked in {shown}): "
-                       f"{what} fails with ModuleNotFoundError: No module named '{missing}'",
-                       Severity.ERROR)
+                       f"no module `{module}` in this project: {what} fails",
+                       Severity.ERROR, explanation=(
+                           f"`{module}` is not a module of this project (looked in {shown}): "
+                           f"{what} fails with ModuleNotFoundError: No module named "
+                           f"'{missing}'"))
     if not attr or found.path is None or found.path.suffix != ".py":
         return None
     head = attr.split(".")[0]
@@ -144,9 +149,11 @@ def _check_reference(workspace: Workspace, project: ProjectConfig, path: Path, t
     failure = (f"ImportError: cannot import name '{head}' from '{module}'" if script else
                f"AttributeError: module '{module}' has no attribute '{head}'")
     return Finding(path, where, "DM204",
-                   f"`{module}` ({_display(workspace, found.path)}) defines no `{head}` (no "
-                   f"top-level def, class, assignment or import of it): {what} fails with "
-                   f"{failure}", Severity.ERROR, related=(Related(found.path),))
+                   f"`{module}` defines no `{head}`: {what} fails", Severity.ERROR,
+                   related=(Related(found.path),), explanation=(
+                       f"`{module}` ({_display(workspace, found.path)}) defines no `{head}` "
+                       f"(no top-level def, class, assignment or import of it): {what} fails "
+                       f"with {failure}"))
 
 
 def _installed_elsewhere(workspace: Workspace, module: str, project: ProjectConfig) -> bool:
@@ -198,20 +205,24 @@ def _check_setuptools_lists(project: ProjectConfig, path: Path, text: str
             if folder.is_dir():
                 continue
             yield Finding(path, string.range, "DM204",
-                          f"[tool.setuptools] packages names `{name}`, but there is no folder "
-                          f"{_relative(folder, project.folder)}/: building the wheel fails "
-                          f"with \"error: package directory '{_relative(folder, project.folder)}'"
-                          " does not exist\"", Severity.ERROR)
+                          f"no folder {_relative(folder, project.folder)}/ for package "
+                          f"`{name}`: building the wheel fails", Severity.ERROR, explanation=(
+                              f"[tool.setuptools] packages names `{name}`, but there is no "
+                              f"folder {_relative(folder, project.folder)}/: building the wheel "
+                              f"fails with \"error: package directory "
+                              f"'{_relative(folder, project.folder)}' does not exist\""))
         else:
             file = folder.with_name(folder.name + ".py")
             if file.is_file():
                 continue
             shown = _relative(file, project.folder)
             yield Finding(path, string.range, "DM204",
-                          f"[tool.setuptools] py-modules names `{name}`, but there is no "
-                          f"{shown}: the build only warns \"file {shown} (for module {name}) "
-                          "not found\" and the wheel lacks it, so `import "
-                          f"{name}` fails once installed", Severity.ERROR)
+                          f"no {shown} for py-module `{name}`: the wheel will lack it",
+                          Severity.ERROR, explanation=(
+                              f"[tool.setuptools] py-modules names `{name}`, but there is no "
+                              f"{shown}: the build only warns \"file {shown} (for module "
+                              f"{name}) not found\" and the wheel lacks it, so `import "
+                              f"{name}` fails once installed"))
 
 
 def _setuptools_folder(base: Path, package_dir: dict[str, object], name: str) -> Path:
@@ -328,8 +339,10 @@ def _check_launch(workspace: Workspace, path: Path, text: str) -> Iterator[Findi
             edits = _launch_edits(path, text, index, config, program, cwd_member, cwd, module,
                                   base, invocation.cwd)
             fix = Fix(f"Launch as module {module}", tuple(edits))
-        yield Finding(path, span, "DM205", message, Severity.WARNING, fix,
-                      run_as_module=False, related=(Related(file),))
+        yield Finding(path, span, "DM205",
+                      f"launch as module: \"module\": \"{module}\" (by path it runs without "
+                      "its package)", Severity.WARNING, fix, run_as_module=False,
+                      related=(Related(file),), explanation=message)
 
 
 def _inner(index: LineIndex, node: Node) -> Range:
@@ -416,11 +429,14 @@ def _check_tasks(workspace: Workspace, path: Path, text: str) -> Iterator[Findin
             label = task.string("label") or "this task"
             cwd = _cwd_text(Path(_normalise(invocation.cwd)), Path(_normalise(folder)))
             yield Finding(path, span, "DM205",
-                          f"\"{label}\" runs {_relative(file, folder)} by path, so it runs "
-                          f"without its package ({file.parent.name}/ first on sys.path, "
-                          f"relative imports fail); run it as a module: `python -m "
-                          f"{invocation.module}` with \"options\": {{\"cwd\": \"{cwd}\"}}",
-                          Severity.WARNING, related=(Related(file),))
+                          f"run it as `python -m {invocation.module}`: by path it runs "
+                          "without its package", Severity.WARNING, related=(Related(file),),
+                          explanation=(
+                              f"\"{label}\" runs {_relative(file, folder)} by path, so it "
+                              f"runs without its package ({file.parent.name}/ first on "
+                              f"sys.path, relative imports fail); run it as a module: "
+                              f"`python -m {invocation.module}` with \"options\": "
+                              f"{{\"cwd\": \"{cwd}\"}}"))
 
 
 def _check_makefile(workspace: Workspace, path: Path, text: str) -> Iterator[Finding]:
@@ -443,7 +459,9 @@ def _check_makefile(workspace: Workspace, path: Path, text: str) -> Iterator[Fin
                 run = f"cd {_relative(cwd, folder)} && {run}"
             span = Range.of(number, match.start("file"), number, match.end("file"))
             yield Finding(path, span, "DM205",
-                          f"`{match.group(0).strip()}` runs {written} by path, so it runs "
-                          f"without its package ({file.parent.name}/ first on sys.path, "
-                          f"relative imports fail); run it as a module: `{run}`",
-                          Severity.WARNING, related=(Related(file),))
+                          f"run it as a module: `{run}` (by path it runs without its "
+                          "package)", Severity.WARNING, related=(Related(file),),
+                          explanation=(
+                              f"`{match.group(0).strip()}` runs {written} by path, so it runs "
+                              f"without its package ({file.parent.name}/ first on sys.path, "
+                              f"relative imports fail); run it as a module: `{run}`"))

@@ -67,14 +67,17 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     meant = None if third_party else meant_target(ctx, fact, alias, in_script, in_module)
     code = "DM101" if in_module is None else "DM105"
     found = _shown(ctx, in_script, dotted)
+    statement = f"import {dotted}" if alias else f"from {dotted} import ..."
     if third_party or meant == "module":
-        message = _wrong_module_message(ctx, fact, alias, dotted, found, in_module,
-                                        third_party)
-        return _finding(ctx, fact, name_range, code, message, None, in_script)
+        explanation = _wrong_module_message(ctx, fact, alias, dotted, found, in_module,
+                                            third_party)
+        meant_module = f"the third-party `{top}`" if third_party or in_module is None else \
+            _describe(ctx, in_module, top)
+        short = f"rename {found}: run by path, `{statement}` loads it, not {meant_module}"
+        return _finding(ctx, fact, name_range, code, short, None, in_script, explanation)
     new_name = _package_name(ctx, dotted, in_script)
     if new_name == ctx.location.module:
         new_name = None  # a self-import is never a fix
-    statement = f"import {dotted}" if alias else f"from {dotted} import ..."
     folder = ctx.display(ctx.script_dir)
     if ctx.is_evidently_run:
         cause = (f"`{statement}` finds {found} only because `python {ctx.display(ctx.path)}` "
@@ -103,8 +106,16 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         # The package import fails when the file runs by path: ask, never apply in --fix.
         fix = replace(fix, breaks_documented_run=documented)
         advice += f" (this breaks {documented}; document {ctx.run_hint()} instead)"
-    return _finding(ctx, fact, name_range, code, f"{cause}; {consequence}{advice}", fix,
-                    in_script)
+    if new_name and meant == "script":
+        short = f"use `{_suggested(fact, alias, new_name)}`"
+    elif new_name:
+        short = f"use `{_suggested(fact, alias, new_name)}` or rename {found}"
+    else:
+        short = "import it through its package"
+    what = "works only run by path" if in_module is None else \
+        f"loads {found} only run by path"
+    return _finding(ctx, fact, name_range, code, f"`{statement}` {what}: {short}", fix,
+                    in_script, f"{cause}; {consequence}{advice}")
 
 
 def _reached_by_path(ctx: FileContext) -> bool:
@@ -146,13 +157,15 @@ def _shown(ctx: FileContext, resolved: Resolved, dotted: str) -> str:
 
 
 def _finding(ctx: FileContext, fact: ImportFact, name_range: Range, code: str, message: str,
-             fix: Fix | None, in_script: Resolved) -> Finding:
+             fix: Fix | None, in_script: Resolved, explanation: str) -> Finding:
     severity = Severity.WARNING
     if fact.context.type_checking:
         severity = Severity.INFORMATION
-        message += " (only type checkers read this import, but they resolve it the same way)"
+        explanation += (" (only type checkers read this import, but they resolve it the same "
+                        "way)")
     related = (Related(in_script.path),) if in_script.path else ()
-    return Finding(ctx.path, name_range, code, message, severity, fix, related=related)
+    return Finding(ctx.path, name_range, code, message, severity, fix, related=related,
+                   explanation=explanation)
 
 
 def _wrong_module_message(ctx: FileContext, fact: ImportFact, alias: ImportedName | None,
@@ -312,20 +325,26 @@ def _relative_imports(ctx: FileContext) -> Iterator[Finding]:
             advice = (f"; write it as `{_absolute_text(fact)}`" if fix else
                       "; put the file in a package (a folder with __init__.py) and run it "
                       "with python -m")
+            short = (f"write `{_absolute_text(fact)}`" if fix else
+                     "put the file in a package and run it with python -m")
             yield Finding(
                 ctx.path, fact.target_range, "DM102",
-                f"relative import `from {written} import ...` in {ctx.path.name}, which is "
-                f"not inside any package: both `python {ctx.display(ctx.path)}` and "
-                f"`python -m {ctx.location.module}` fail with ImportError: attempted relative "
-                f"import with no known parent package{advice}",
-                Severity.ERROR, fix)
+                f"{short}: `from {written} import ...` outside any package always fails",
+                Severity.ERROR, fix, explanation=(
+                    f"relative import `from {written} import ...` in {ctx.path.name}, which is "
+                    f"not inside any package: both `python {ctx.display(ctx.path)}` and "
+                    f"`python -m {ctx.location.module}` fail with ImportError: attempted "
+                    f"relative import with no known parent package{advice}"))
         elif fact.level > depth:
             yield Finding(
                 ctx.path, fact.target_range, "DM102",
-                f"`from {written} import ...` climbs {fact.level} levels from package "
-                f"`{package}`, which is only {depth} deep: importing {ctx.location.module} "
-                "fails with ImportError: attempted relative import beyond top-level package",
-                Severity.ERROR)
+                f"use at most {depth} dots: `{written}` climbs above the top package "
+                f"`{package.split('.')[0]}`",
+                Severity.ERROR, explanation=(
+                    f"`from {written} import ...` climbs {fact.level} levels from package "
+                    f"`{package}`, which is only {depth} deep: importing "
+                    f"{ctx.location.module} fails with ImportError: attempted relative import "
+                    "beyond top-level package"))
         elif not reported_run and not fact.context.in_function:
             finding = _run_outside_package(ctx, fact, written)
             if finding is not None:
@@ -344,23 +363,29 @@ def _run_outside_package(ctx: FileContext, fact: ImportFact, written: str) -> Fi
     if evidence:
         return Finding(
             ctx.path, fact.target_range, "DM102",
-            f"run it as {ctx.run_hint()}: `python {ctx.display(ctx.path)}` ({evidence}) fails "
-            f"here with {failure}", Severity.WARNING, run_as_module=True)
+            f"run it as {ctx.run_hint()}: by path this relative import fails",
+            Severity.WARNING, run_as_module=True, explanation=(
+                f"run it as {ctx.run_hint()}: `python {ctx.display(ctx.path)}` ({evidence}) "
+                f"fails here with {failure}"))
     folder = ctx.path.parent
     if ctx.workspace.folders.package_init(folder) is None and _collected_by_test_runners(ctx):
         shown = ctx.display(folder)
         return Finding(
             ctx.path, fact.target_range, "DM102",
-            f"add {shown}/__init__.py: pytest and `unittest discover` import "
-            f"{ctx.path.name} as a top-level module, where `from {written} import ...` fails "
-            f"with {failure}", Severity.WARNING, _test_package_fix(ctx))
+            f"add {shown}/__init__.py: pytest imports {ctx.path.name} outside any package",
+            Severity.WARNING, _test_package_fix(ctx), explanation=(
+                f"add {shown}/__init__.py: pytest and `unittest discover` import "
+                f"{ctx.path.name} as a top-level module, where `from {written} import ...` "
+                f"fails with {failure}"))
     importer = _top_level_importer(ctx)
     if importer is not None:
         return Finding(
             ctx.path, fact.target_range, "DM102",
-            f"`python {ctx.display(importer)}` imports this file as the top-level module "
-            f"`{ctx.path.stem}`, where `from {written} import ...` fails with {failure}; run "
-            f"that script as a module", Severity.WARNING)
+            f"run {ctx.display(importer)} as a module: by path it imports this file outside "
+            "its package", Severity.WARNING, explanation=(
+                f"`python {ctx.display(importer)}` imports this file as the top-level module "
+                f"`{ctx.path.stem}`, where `from {written} import ...` fails with {failure}; "
+                "run that script as a module"))
     return None
 
 

@@ -291,6 +291,10 @@ def _folder_finding(ctx: FileContext, chain: _Chain, index: int) -> Finding:
     dotted = _dotted(ctx, chain, index)
     fix = _init_fix(ctx, list(chain.folders[: index + 1]))
     create = fix.title[0].lower() + fix.title[1:]
+    # The Problems row names the last folder; the explanation and the fix name them all.
+    more = len(fix.creations) - 1
+    brief = f"create {ctx.display(member)}/__init__.py" + (
+        f" (and {more} above)" if more else "")
     below = [f"{ctx.display(f)}/" for f in chain.folders[index + 1:]]
     also = f" ({', '.join(below)} below it too)" if below else ""
     if chain.package is not None:
@@ -300,7 +304,9 @@ def _folder_finding(ctx: FileContext, chain: _Chain, index: int) -> Finding:
                    f"package. Importing it works, but pkgutil.walk_packages() and unittest "
                    f"discovery skip it, and setuptools' find_packages() (or a `packages` "
                    f"list) leaves it out of the wheel")
-        return Finding(ctx.path, START, "DM201", message, Severity.WARNING, fix)
+        return Finding(ctx.path, START, "DM201",
+                       f"{brief}: `{dotted}` is a namespace package inside `{top}`",
+                       Severity.WARNING, fix, explanation=message)
     assert chain.importer is not None
     path, line, name = chain.importer
     top = dotted.split(".")[0]
@@ -315,8 +321,9 @@ def _folder_finding(ctx: FileContext, chain: _Chain, index: int) -> Finding:
     if not fix.safe:
         message += (f" (--fix leaves this to you: with it, `{top}` becomes a top-level "
                     "package of the wheel)")
-    return Finding(ctx.path, START, "DM201", message, Severity.WARNING, fix,
-                   related=(Related(path, line),))
+    return Finding(ctx.path, START, "DM201",
+                   f"{brief}: `{dotted}` is an implicit namespace package", Severity.WARNING,
+                   fix, related=(Related(path, line),), explanation=message)
 
 
 def _is_distribution(ctx: FileContext) -> bool:
@@ -465,9 +472,18 @@ def _missing_main(ctx: FileContext) -> Finding | None:
                f"__main__.py: `python -m {package}` fails with \"No module named "
                f"{package}.__main__; '{package}' is a package and cannot be directly "
                f"executed\"; {remedy}")
-    return Finding(ctx.path, START, "DM202", message, Severity.WARNING, fix,
-                   related=tuple(dict.fromkeys([*(Related(e.path, e.line) for e in evidence),
-                                                 *(Related(g) for g in guarded)])))
+    short = f"{'create' if fix else 'add'} {ctx.display(main)}: `python -m {package}` fails " \
+        "without it"
+    related = tuple(dict.fromkeys([*(Related(e.path, e.line) for e in evidence),
+                                   *(Related(g, _guard_line(ctx, g)) for g in guarded)]))
+    return Finding(ctx.path, START, "DM202", short, Severity.WARNING, fix,
+                   explanation=message, related=related)
+
+
+def _guard_line(ctx: FileContext, path: Path) -> int | None:
+    source = ctx.workspace.source(path)
+    guards = source.facts.main_guards if isinstance(source, SourceFile) else ()
+    return guards[0].start.line if guards else None
 
 
 def _points_to(evidence: Evidence, package: str) -> bool:
@@ -646,5 +662,7 @@ def _main_guard_hint(ctx: FileContext) -> Iterator[Finding]:
     message = (f"run this as a module: `python -m {invocation.module}` from {where}; that is "
                f"how `{invocation.module}` imports its package. `python {ctx.display(ctx.path)}`"
                f" would put {ctx.display(ctx.script_dir)}/ first on sys.path instead")
+    short = f"run this as a module: `python -m {invocation.module}` from {where}"
     for guard in guards:
-        yield Finding(ctx.path, guard, "DM203", message, Severity.HINT, run_as_module=True)
+        yield Finding(ctx.path, guard, "DM203", short, Severity.HINT, run_as_module=True,
+                      explanation=message)

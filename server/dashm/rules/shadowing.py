@@ -43,11 +43,14 @@ def check_shadowing(ctx: FileContext) -> Iterator[Finding]:
     what = (f"the standard library's `{name}`" if is_stdlib
             else f"the installed `{name}` ({_distribution_folder(hidden.path)})")
     shown = ctx.display(path)
+    short_what = "the standard library's" if is_stdlib else "the installed"
     yield Finding(
         path, Range.of(0, 0, 0, 0), "DM104",
-        f"{shown} hides {what}: {why}, so `import {name}` there, even inside the standard "
-        f"library or installed packages, loads {shown}; rename it (for example to "
-        f"`{name}_utils`)", Severity.WARNING)
+        f"rename {shown} (to `{name}_utils`, say): it hides {short_what} `{name}`",
+        Severity.WARNING, explanation=(
+            f"{shown} hides {what}: {why}, so `import {name}` there, even inside the "
+            f"standard library or installed packages, loads {shown}; rename it (for example "
+            f"to `{name}_utils`)"))
 
 
 def _never_imported(ctx: FileContext, folder: Path, name: str) -> Iterator[Finding]:
@@ -63,8 +66,10 @@ def _never_imported(ctx: FileContext, folder: Path, name: str) -> Iterator[Findi
     shown = ctx.display(ctx.path)
     yield Finding(
         ctx.path, Range.of(0, 0, 0, 0), "DM104",
-        f"rename {shown}: `import {name}` never loads it, since Python has loaded the "
-        f"standard library's `{name}` before any of your code runs", Severity.WARNING)
+        f"rename {shown}: `import {name}` never loads it (the standard library's is preloaded)",
+        Severity.WARNING, explanation=(
+            f"rename {shown}: `import {name}` never loads it, since Python has loaded the "
+            f"standard library's `{name}` before any of your code runs"))
 
 
 def _why_first_on_path(ctx: FileContext, folder: Path, name: str) -> str | None:

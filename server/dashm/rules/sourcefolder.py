@@ -96,7 +96,9 @@ def _finding(ctx: FileContext, fact: ImportFact, name_range: Range, dotted: str,
         message += (f"; first make `{new_name.split('.')[0]}` importable here: "
                     f"`pythonpath = [\"{_relative(ctx, folder)}\"]` under "
                     "[tool.pytest.ini_options], or `pip install -e .`")
-    return Finding(ctx.path, name_range, "DM106", message, Severity.WARNING, fix)
+    short = f"import `{written}`, not `{dotted}`: {shown} is not a package"
+    return Finding(ctx.path, name_range, "DM106", short, Severity.WARNING, fix,
+                   explanation=message)
 
 
 def _fix(ctx: FileContext, fact: ImportFact, dotted: str, new_name: str,
