@@ -126,7 +126,7 @@ def test_try_repo_fails_on_a_scripty_commit_and_passes_after_fix(tmp_path: Path,
     # Judged with the project's .venv, not pre-commit's environment for dashm (which has no
     # `shadowme`, and would call this a DM101 with a fix to `from tools import shadowme`).
     assert "tools/report.py:1:8: DM105" in output, output
-    assert "the installed `shadowme`" in output, output
+    assert "`import shadowme` loads tools/shadowme.py only run by path" in output, output
     assert "tools/report.py:1:8: DM101" not in output, output
 
     fixed = try_repo(project, hook_repo, "dashm-fix")
