@@ -15,23 +15,17 @@ from __future__ import annotations
 
 import configparser
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from dashm.findings import Position, Range, TextEdit
 from dashm.rules.context import FileContext
 from dashm.rules.edits import apply_edits
+from dashm.rules.toml_edit import append_string, header_line, parse_toml, table_at
 from dashm.workspace.facts import LineIndex
 from dashm.workspace.paths import is_within
-from dashm.workspace.toml_locate import locate_strings
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-PYTEST_TABLE = "[tool.pytest.ini_options]"
+PYTEST_OPTIONS = ("tool", "pytest", "ini_options")
 CONFIG_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
 
 
@@ -92,7 +86,7 @@ def pythonpath_folders(project_folder: Path) -> list[Path]:
     path, section = source
     entries: object = []
     if section is None:
-        options = _pytest_options(_toml(_read(path) or "") or {}) or {}
+        options = _pytest_options(parse_toml(_read(path) or "") or {}) or {}
         entries = options.get("pythonpath", [])
     else:
         parsed = _ini(_read(path) or "")
@@ -112,7 +106,7 @@ def _config_source(project_folder: Path) -> tuple[Path, str | None] | None:
     if ini is not None:
         return ini, "pytest"
     pyproject = project_folder / "pyproject.toml"
-    if _pytest_options(_toml(_read(pyproject) or "") or {}) is not None:
+    if _pytest_options(parse_toml(_read(pyproject) or "") or {}) is not None:
         return pyproject, None
     for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
         if _has_section(project_folder / name, section):
@@ -129,7 +123,7 @@ def pythonpath_edit(project_folder: Path, folder: Path) -> tuple[TextEdit, str] 
         return None
     pyproject = project_folder / "pyproject.toml"
     text = _read(pyproject)
-    data = _toml(text) if text is not None else None
+    data = parse_toml(text) if text is not None else None
     if text is not None and data is None:
         return None  # a pyproject.toml that does not parse: leave it to its owner
     source = _config_source(project_folder)
@@ -144,72 +138,16 @@ def pythonpath_edit(project_folder: Path, folder: Path) -> tuple[TextEdit, str] 
 def _toml_edit(path: Path, text: str, data: dict[str, Any], entry: str
                ) -> tuple[TextEdit, str] | None:
     options = _pytest_options(data)
-    lines = LineIndex(text).lines
-    described = f"`{entry}` on pytest's pythonpath ({path.name})"
-    if options is None:
-        if "pytest" in data.get("tool", {}):
-            return None  # a `[tool.pytest]` table of another shape
-        end = _end_of(lines)
-        prefix = "" if not text or text.endswith("\n\n") else \
-            "\n" if text.endswith("\n") else "\n\n"
-        edit = TextEdit(path, Range(end, end),
-                        f'{prefix}{PYTEST_TABLE}\npythonpath = ["{entry}"]\n')
-    elif "pythonpath" not in options:
-        header = _header_line(lines, PYTEST_TABLE)
-        if header is None:
-            return None  # the table is written with dotted keys or inline
-        at = Position(header + 1, 0)
-        edit = TextEdit(path, Range(at, at), f'pythonpath = ["{entry}"]\n')
-    else:
-        current = options["pythonpath"]
-        if isinstance(current, list) and entry in current or \
-                isinstance(current, str) and entry in current.split():
-            return None
-        if not isinstance(current, list) or not current:
-            return None  # a string or an empty array: not extended by hand here
-        key = ("tool", "pytest", "ini_options", "pythonpath", len(current) - 1)
-        last = [s for s in locate_strings(text) if s.key == key]
-        if len(last) != 1:
-            return None
-        end = last[0].quoted.end
-        edit = TextEdit(path, Range(end, end), f', "{entry}"')
-    after = _toml(apply_edits(text, [edit]))
-    return (edit, described) if after is not None and _only_added(data, after, entry) \
-        else None
+    if options is None and isinstance(table_at(data, ("tool", "pytest")), dict):
+        return None  # a `[tool.pytest]` table (pytest 9's native one): not mixed with ini
+    if isinstance((options or {}).get("pythonpath"), str):
+        return None  # a string of paths: not extended by hand here
+    edit = append_string(path, text, PYTEST_OPTIONS, "pythonpath", entry)
+    return (edit, f"`{entry}` on pytest's pythonpath ({path.name})") if edit else None
 
 
 def _pytest_options(data: dict[str, Any]) -> dict[str, Any] | None:
-    tool = data.get("tool")
-    pytest = tool.get("pytest") if isinstance(tool, dict) else None
-    options = pytest.get("ini_options") if isinstance(pytest, dict) else None
-    return options if isinstance(options, dict) else None
-
-
-def _only_added(before: dict[str, Any], after: dict[str, Any], entry: str) -> bool:
-    """`after` equals `before` but for `entry` appended to pytest's `pythonpath`."""
-    old = _pytest_options(before) or {}
-    new = _pytest_options(after)
-    if new is None or list(new.get("pythonpath", [])) != [*old.get("pythonpath", []), entry]:
-        return False
-    strip = _without_pythonpath
-    return strip(before) == strip(after)
-
-
-def _without_pythonpath(data: dict[str, Any]) -> dict[str, Any]:
-    copy = {**data, "tool": {**data.get("tool", {})}}
-    pytest = dict(copy["tool"].get("pytest", {}))
-    options = {k: v for k, v in pytest.get("ini_options", {}).items() if k != "pythonpath"}
-    if options:
-        pytest["ini_options"] = options
-    else:
-        pytest.pop("ini_options", None)
-    if pytest:
-        copy["tool"]["pytest"] = pytest
-    else:
-        copy["tool"].pop("pytest", None)
-    if not copy["tool"]:
-        copy.pop("tool")
-    return copy
+    return table_at(data, PYTEST_OPTIONS)
 
 
 # -- pytest.ini, tox.ini, setup.cfg ----------------------------------------------------------
@@ -222,7 +160,7 @@ def _ini_edit(path: Path, section: str, entry: str) -> tuple[TextEdit, str] | No
         return None
     if before.has_option(section, "pythonpath"):
         return None  # an existing value (maybe over several lines) is not extended by hand
-    header = _header_line(LineIndex(text).lines, f"[{section}]")
+    header = header_line(LineIndex(text).lines, f"[{section}]")
     if header is None:
         return None
     at = Position(header + 1, 0)
@@ -253,20 +191,8 @@ def _has_section(path: Path, section: str) -> bool:
 
 
 # -- text helpers ----------------------------------------------------------------------------
-def _header_line(lines: list[str], header: str) -> int | None:
-    """The one line that is exactly `header` (a comment after it allowed)."""
-    found = [i for i, line in enumerate(lines)
-             if line.split("#", 1)[0].strip().replace(" ", "") == header.replace(" ", "")]
-    return found[0] if len(found) == 1 else None
 
 
-def _end_of(lines: list[str]) -> Position:
-    if not lines:
-        return Position(0, 0)
-    last = lines[-1]
-    if last.endswith(("\n", "\r")):
-        return Position(len(lines), 0)
-    return Position(len(lines) - 1, len(last))
 
 
 def _first_existing(folder: Path, names: tuple[str, ...]) -> Path | None:
@@ -280,9 +206,3 @@ def _read(path: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
 
-
-def _toml(text: str) -> dict[str, Any] | None:
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
-        return None
