@@ -245,8 +245,8 @@ def test_isolated_install_judges_with_the_projects_venv(installed: Path,
     assert line == f"dashm: interpreter {python} (.venv)"
     # Only the project's interpreter knows `shadowme` is installed: a DM105/DM104, not the
     # DM101 (with a wrong fix to `from tools import shadowme`) that dashm's own venv would say.
-    assert "tools/report.py:1:8: DM105" in output and "installed `shadowme`" in output, output
-    assert "tools/shadowme.py:1:1: DM104" in output, output
+    assert "tools/report.py:1:8: DM105" in output, output
+    assert "tools/shadowme.py:1:1: DM104" in output and "installed `shadowme`" in output, output
     assert "DM101" not in output, output
 
 
