@@ -240,6 +240,70 @@ def test_a_rewrite_that_breaks_a_documented_by_path_run_is_not_applied(
     assert run_script(tmp_path, "tools/train.py", hook_dir).stdout == "helped\n"
 
 
+@pytest.mark.parametrize("command", [
+    "torchrun --nproc_per_node 2 main.py",
+    "python -m torch.distributed.run --nproc_per_node=2 main.py",
+    "accelerate launch --multi_gpu main.py --lr 3",
+    "deepspeed --num_gpus 1 main.py --deepspeed ds.json",
+    "uv run main.py",
+    "streamlit run main.py",
+    "python -m cProfile -s time main.py",
+])
+def test_a_launcher_that_runs_the_file_by_path_is_a_documented_run(
+        tmp_path: Path, hook_dir: Path, command: str) -> None:
+    """Launchers run the file as `python main.py` would (its folder first on sys.path): the
+    rewrite to `from ex import helper` would break the documented command, so --fix leaves it.
+    `python -m cProfile` stands in for them all as the command really run."""
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "ex/__init__.py": "",
+        "ex/README.md": f"```\n{command}\n```\n",
+        "ex/helper.py": "X = 'helped'\n",
+        "ex/main.py": "import helper\n\nif __name__ == '__main__':\n    print(helper.X)\n",
+    })
+    (finding,) = by_file(check(tmp_path))["ex/main.py"]["DM101"]
+    assert finding["fix"]["safe"] is False
+    assert "ex/README.md:2" in finding["fix"]["breaks_documented_run"]
+    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    ran = subprocess.run([sys.executable, "-m", "cProfile", "main.py"], cwd=tmp_path / "ex",
+                         capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0 and ran.stdout.startswith("helped\n"), ran.stderr
+
+
+@pytest.mark.parametrize("command", [
+    "uv run pytest ex/main.py", "coverage run -m pytest ex/main.py", "uv run -m ex.main"])
+def test_a_launcher_of_another_program_is_no_run_of_the_file(tmp_path: Path,
+                                                              command: str) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "README.md": f"```\n{command}\n```\n",
+        "ex/__init__.py": "",
+        "ex/helper.py": "X = 'helped'\n",
+        "ex/main.py": "import helper\n\nif __name__ == '__main__':\n    print(helper.X)\n",
+    })
+    (finding,) = by_file(check(tmp_path))["ex/main.py"]["DM101"]
+    assert finding["fix"]["safe"] is True
+
+
+def test_a_readme_between_the_project_and_the_file_documents_its_runs(
+        tmp_path: Path, hook_dir: Path) -> None:
+    """`sub/README.md` says `python pkg/app.py` (run from sub/): that runs sub/pkg/app.py."""
+    write_tree(tmp_path, {
+        "README.md": "See sub/.\n",
+        "sub/README.md": "python pkg/app.py\n",
+        "sub/pkg/__init__.py": "",
+        "sub/pkg/helper.py": "X = 'helped'\n",
+        "sub/pkg/app.py": "import helper\n\nif __name__ == '__main__':\n    print(helper.X)\n",
+    })
+    (finding,) = by_file(check(tmp_path))["sub/pkg/app.py"]["DM101"]
+    assert finding["fix"]["safe"] is False
+    assert "sub/README.md:1" in finding["fix"]["breaks_documented_run"]
+    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    ran = subprocess.run([sys.executable, "pkg/app.py"], cwd=tmp_path / "sub",
+                         capture_output=True, text=True, timeout=60)
+    assert ran.stdout == "helped\n", ran.stderr
+
+
 def test_a_tutorial_page_that_shows_the_file_then_runs_it_by_name(
         tmp_path: Path, hook_dir: Path) -> None:
     """typer's docs: a page shows `docs_src/app/main.py`, then `python main.py` (run from the

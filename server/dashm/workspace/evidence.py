@@ -31,6 +31,19 @@ PYTHON_FILE = re.compile(
     r"""(?<![\w./-])(?:[\w./\\-]*[/\\])?(?:python[0-9.]*(?:\.exe)?|py|\$\(PYTHON\)|"""
     r"""\$\{PYTHON\}|\$PYTHON)(?:\s+-[bBdEiIOqsSuvx]+)*\s+["']?"""
     r"""(?P<file>[^\s"'`;&|()<>]+\.py)(?=$|[\s"'`;&|)])""")
+# Launchers that run a file by path as `python file.py` would (its folder first on sys.path):
+# `torchrun --nproc_per_node 2 train.py`, `python -m torch.distributed.run ... train.py`,
+# `accelerate launch`, `deepspeed`, `uv run`, `streamlit run`, `python -m pdb` and the like.
+# Only options (each with at most one value) may stand between the launcher and the file, so
+# `uv run pytest tests/test_a.py` or `coverage run -m pytest x.py` is no run of that file.
+LAUNCHED_FILE = re.compile(
+    r"""(?<![\w./-])(?:torchrun|deepspeed|kernprof|accelerate\s+launch|"""
+    r"""(?:uv|pdm|streamlit|coverage)\s+run|"""
+    r"""(?:[\w./\\-]*[/\\])?(?:python[0-9.]*(?:\.exe)?|py|\$\(PYTHON\)|\$\{PYTHON\}|\$PYTHON)"""
+    r"""(?:\s+-[bBdEiIOqsSuvx]+)*\s+-m\s+(?:torch\.distributed\.(?:run|launch)|pdb|cProfile|"""
+    r"""profile|trace|debugpy|accelerate\.commands\.launch|(?:streamlit|coverage)\s+run))"""
+    r"""(?:\s+-(?!m\s)[^\s"'`;&|()<>]+(?:\s+(?![-"'])(?![^\s]*\.py\b)[^\s"'`;&|()<>]+)?)*"""
+    r"""\s+["']?(?P<file>[^\s"'`;&|()<>-][^\s"'`;&|()<>]*\.py)(?=$|[\s"'`;&|)])""")
 
 TEXT_NAMES = ("README", "README.md", "README.rst", "README.txt", "Makefile", "makefile",
               "GNUmakefile", "justfile", "tox.ini", "noxfile.py", "Procfile", ".gitlab-ci.yml")
@@ -286,9 +299,25 @@ def documented_runs(file: Path, folders: list[Path]) -> list[Evidence]:
     `--fix` (Fix.breaks_documented_run)."""
     file = Path(os.path.abspath(file))
     found: list[Evidence] = []
-    for folder in dict.fromkeys([*folders, file.parent]):
+    for folder in dict.fromkeys([*folders, *_folders_between(file, folders)]):
         for path in candidate_files(folder):
             found.extend(e for e in path_commands(path) if _runs(e, file, folders))
+    return found
+
+
+def _folders_between(file: Path, folders: list[Path]) -> list[Path]:
+    """The file's own folder and those above it up to the nearest of `folders` that holds it
+    (`sub/README.md` documents `python pkg/app.py` for `sub/pkg/app.py`); only the file's
+    folder when none holds it."""
+    found = [file.parent]
+    tops = [f for f in folders if file.parent != f and file.parent.is_relative_to(f)]
+    if not tops:
+        return found
+    top = max(tops, key=lambda f: len(f.parts))
+    for parent in file.parent.parents:
+        if parent == top:
+            break
+        found.append(parent)
     return found
 
 
@@ -311,7 +340,8 @@ def _path_commands_in(path: Path, text: str) -> list[Evidence]:
 
 def _line_commands(path: Path, number: int, line: str) -> list[Evidence]:
     found = []
-    for match in PYTHON_FILE.finditer(line):
+    matches = [*PYTHON_FILE.finditer(line), *LAUNCHED_FILE.finditer(line)]
+    for match in sorted(matches, key=lambda m: m.start("file")):
         written = match.group("file").replace("\\", "/")
         moves = list(CD.finditer(line, 0, match.start()))
         where = f"{moves[-1].group('folder').rstrip('/')}/{written}" if moves else written
