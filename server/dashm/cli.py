@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="only these codes or prefixes, comma-separated (e.g. DM101,DM2)")
     check.add_argument("--ignore", type=_codes, default=(), metavar="CODES",
                        help="skip these codes or prefixes, comma-separated")
+    check.add_argument("--exclude", action="append", type=_globs, default=[], metavar="GLOBS",
+                       help="report nothing on these files or folders (globs relative to the "
+                       "project folder, comma-separated; added to [tool.dashm] exclude)")
     check.add_argument("--explain", action="store_true",
                        help="print each finding's full explanation under it (also --verbose)")
     check.add_argument("--show-fixes", action="store_true",
@@ -127,6 +130,10 @@ def _codes(value: str) -> tuple[str, ...]:
     return codes
 
 
+def _globs(value: str) -> tuple[str, ...]:
+    return tuple(g.strip() for g in value.split(",") if g.strip())
+
+
 class _Workspaces:
     """One Workspace per folder, so each project keeps its own layout and environment."""
 
@@ -178,7 +185,8 @@ def _say_choice(folder: Path, choice: InterpreterChoice) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    settings = Settings(import_style=args.import_style)
+    settings = Settings(import_style=args.import_style,
+                        exclude=tuple(g for globs in args.exclude for g in globs))
     workspaces = _Workspaces(args.python, settings, args.verbose)
     # Hints (DM203) are for the editor; the command line shows them only when selected.
     hints = any(code.startswith(c) for code in HINT_CODES for c in args.select)

@@ -18,6 +18,7 @@ from dashm.lsp import analysis, convert
 from dashm.results import fix_one_at_a_time
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits
+from dashm.rules.suppressions import noqa_fix, project_ignore_fix
 from dashm.workspace import SourceFile, SourceProblem, Workspace
 from dashm.workspace.paths import first_outside
 
@@ -29,6 +30,11 @@ FIX_ALL_KIND = "source.fixAll.dashm"
 # with the command line when an editor sends it back.
 RUN_MODULE = "dashm.runModule"
 DEBUG_MODULE = "dashm.debugModule"
+# "Ignore DMxxx on this line / in this project": quick fixes of their own kind, so a client
+# (or a test) can tell them from the fixes that change the code.
+IGNORE_KIND = "quickfix.dashm.ignore"
+# Run after a fix's edit is applied: the server asks the editor to show a created file.
+SHOW_DOCUMENT = "dashm.showDocument"
 
 
 @dataclass
@@ -144,11 +150,19 @@ def _saved(ls: DashmServer, path: Path) -> bool:
 
 def stays_inside(ls: DashmServer, fix: Fix) -> bool:
     """Whether every file the fix edits or creates lies in a workspace folder, symlinks
-    resolved: a fix never writes outside the folders the user opened."""
-    targets = [*(e.path for e in fix.edits), *(c.path.parent for c in fix.creations)]
+    resolved: a fix never writes outside the folders the user opened. A file opened outside
+    every folder (a loose file) was opened by the user too: its own text may be edited."""
+    edited = {e.path for e in fix.edits}
+    targets = [*edited, *(c.path.parent for c in fix.creations)]
+    loose_open = None
     for target in targets:
         folder = analysis.folder_for(ls, target)
-        if not folder.in_workspace or first_outside(folder.path, [target]) is not None:
+        if not folder.in_workspace:
+            loose_open = analysis.open_paths(ls) if loose_open is None else loose_open
+            if target in edited and target in loose_open:
+                continue
+            return False
+        if first_outside(folder.path, [target]) is not None:
             return False
     return True
 
@@ -164,7 +178,7 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
     if path is None or not (analysis.is_python(uri) or analysis.is_entry_file(uri)):
         return None
     outcome = await analysis.fresh(ls, uri)
-    if outcome is None or outcome.kept or outcome.source is None:
+    if outcome is None or outcome.source is None:
         return None
     source = outcome.source
     only = [str(k) for k in params.context.only] if params.context.only else None
@@ -180,7 +194,7 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
     fixable_here = [f for f, _ in here if f.fix]
     if _wanted(types.CodeActionKind.QuickFix, only):
         for finding, diag in here:
-            if finding.fix is not None:
+            if finding.fix is not None and not outcome.kept:
                 edit = edit_for(ls, [finding.fix], text_of)
                 if edit is not None:
                     fix = finding.fix
@@ -190,7 +204,8 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
                     actions.append(types.CodeAction(
                         title=f"{fix.title} ({finding.code}{caveat})",
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diag], edit=edit,
-                        is_preferred=len(fixable_here) == 1 and fix.safe))
+                        is_preferred=len(fixable_here) == 1 and fix.safe,
+                        command=show_created(fix)))
             if finding.run_as_module:
                 invocation = await ls.session.run(
                     analysis.folder_for(ls, path).workspace.invocation, path)
@@ -200,13 +215,62 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
                         command=types.Command(title="Run as module", command=RUN_MODULE,
                                               arguments=[invocation.as_dict()])))
+    if _wanted(IGNORE_KIND, only):
+        actions.extend(await suppression_actions(ls, path, source.text, here, text_of))
     if _wanted(FIX_ALL_KIND, only) and any(f.fix for f in outcome.findings) and \
-            analysis.is_python(uri):
+            analysis.is_python(uri) and not outcome.kept:
         edit = await fix_all_edit(ls, uri)
         if edit is not None:
             actions.append(types.CodeAction(title="Fix all dashm problems", kind=FIX_ALL_KIND,
                                             edit=edit))
     return actions
+
+
+async def suppression_actions(ls: DashmServer, path: Path, text: str,
+                              here: list[tuple[Finding, types.Diagnostic]],
+                              text_of: dict[Path, tuple[str, int | None]]
+                              ) -> list[types.CodeAction]:
+    """"Ignore DMxxx on this line" per finding under the cursor, and "Ignore DMxxx in this
+    project" per code (`[tool.dashm] ignore`), after the real fixes."""
+    actions: list[types.CodeAction] = []
+    for finding, diag in here:
+        fix = noqa_fix(finding, text)
+        edit = edit_for(ls, [fix], text_of) if fix and stays_inside(ls, fix) else None
+        if fix and edit:
+            actions.append(types.CodeAction(title=fix.title, kind=IGNORE_KIND,
+                                            diagnostics=[diag], edit=edit))
+    codes = {f.code: d for f, d in reversed(here)}
+    if codes:
+        workspace = analysis.folder_for(ls, path).workspace
+        pyproject = (await ls.session.run(workspace.project_for, path)).folder / "pyproject.toml"
+        try:
+            current = text_of[pyproject][0] if pyproject in text_of else _disk_text(pyproject)
+        except (OSError, ValueError):  # there, but unreadable: not edited
+            return actions
+        for code, diag in codes.items():
+            fix = project_ignore_fix(pyproject, current, code)
+            edit = edit_for(ls, [fix], text_of) if fix and stays_inside(ls, fix) else None
+            if fix and edit:
+                actions.append(types.CodeAction(title=fix.title, kind=IGNORE_KIND,
+                                                diagnostics=[diag], edit=edit))
+    return actions
+
+
+def _disk_text(path: Path) -> str | None:
+    """The file's text, None if there is no such file (OSError if it cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def show_created(fix: Fix) -> types.Command | None:
+    """Open the file a fix creates with content (DM202's `__main__.py`), once it exists."""
+    created = [c for c in fix.creations if c.content]
+    if not created:
+        return None
+    return types.Command(title="Open the created file", command=SHOW_DOCUMENT,
+                         arguments=[{"uri": convert.uri_of(created[0].path)}])
 
 
 async def fix_all_edit(ls: DashmServer, uri: str) -> types.WorkspaceEdit | None:

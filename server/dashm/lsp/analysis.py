@@ -10,6 +10,7 @@ files) is no longer current is dropped, so stale results never overwrite newer o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import os
@@ -23,12 +24,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from lsprotocol import types
 from pygls import uris
 
-from dashm.findings import Finding
+from dashm.findings import Finding, Position, Range
 from dashm.lsp import convert
 from dashm.lsp.settings import EditorSettings
 from dashm.rules import check_source, entrypoints
 from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace, evidence
+from dashm.workspace.environment import default_interpreter
 from dashm.workspace.facts import FileFacts
+from dashm.workspace.partial import line_map, partial_facts
 from dashm.workspace.paths import PROJECT_MARKERS, is_within, workspace_folder
 from dashm.workspace.walk import walk_entry_files, walk_python_files
 
@@ -68,7 +71,8 @@ class Outcome:
     source: SourceFile | None
     findings: list[Finding]
     diagnostics: list[types.Diagnostic]
-    # True when the buffer did not parse and these are the last good results, kept.
+    # True when the buffer did not parse: the findings are those of its other lines, or the
+    # last good ones moved with the edits; none carries a fix.
     kept: bool = False
     result_id: str = ""
 
@@ -169,6 +173,28 @@ def add_folder(ls: DashmServer, uri: str, settings: EditorSettings | None = None
     return folder
 
 
+def refresh_interpreter(ls: DashmServer, folder: Folder) -> bool:
+    """Choose the folder's interpreter again (on the analysis thread): when neither the editor
+    nor `--python` names one, a `.venv` made (or removed) since is what runs the project. True
+    if the choice changed."""
+    chosen = folder.settings.interpreter_for(folder.path, ls.session.python) or \
+        default_interpreter(folder.workspace.folder)
+    if chosen == folder.workspace.interpreter:
+        return False
+    folder.workspace.set_interpreter(chosen)
+    return True
+
+
+VENV_NAMES = frozenset({".venv", "venv"})
+
+
+def is_venv_change(path: Path) -> bool:
+    """A created or deleted path that can change which interpreter a folder's `.venv` or
+    `venv` offers (the folder itself, its pyvenv.cfg or its interpreter)."""
+    return path.name in VENV_NAMES or path.name == "pyvenv.cfg" or (
+        path.parent.name in ("bin", "Scripts") and path.parent.parent.name in VENV_NAMES)
+
+
 def update_settings(ls: DashmServer, folder: Folder, settings: EditorSettings) -> bool:
     """Apply new settings to a folder; True if analysis results can change."""
     if settings == folder.settings:
@@ -190,6 +216,68 @@ def analyze(workspace: Workspace, path: Path, text: str | None
     if isinstance(source, SourceProblem) or source.facts.syntax_error is not None:
         return source, []
     return source, check_source(workspace, source)
+
+
+def analyze_broken(workspace: Workspace, source: SourceFile
+                   ) -> tuple[SourceFile, list[Finding]] | None:
+    """A buffer with a syntax error: the findings of the lines that still parse (without
+    fixes: they were judged without the broken lines), or None when too much is broken."""
+    error = source.facts.syntax_error
+    facts = partial_facts(source.text, error.position.line) if error else None
+    if facts is None:
+        return None
+    partial = SourceFile(source.path, source.text, facts)
+    return partial, [dataclasses.replace(f, fix=None) for f in check_source(workspace, partial)]
+
+
+def moved(findings: list[Finding], old_text: str, new_text: str) -> list[Finding]:
+    """`findings` of `old_text` where their lines are in `new_text`: moved with the lines
+    above them, dropped where the edit touched their lines; never a fix (it was made for the
+    old text)."""
+    where = line_map(old_text, new_text)
+    kept = []
+    for finding in findings:
+        start, end = finding.range.start, finding.range.end
+        new_start, new_end = where(start.line), where(end.line)
+        if new_start is None or new_end is None or new_end - new_start != end.line - start.line:
+            continue
+        kept.append(dataclasses.replace(finding, fix=None, range=Range(
+            Position(new_start, start.column), Position(new_end, end.column))))
+    return kept
+
+
+def paused_diagnostic(source: SourceFile, codec: Any, lines: list[str]) -> types.Diagnostic:
+    """The one diagnostic that says why the buffer's results are partial, on the error's line."""
+    error = source.facts.syntax_error
+    line = min(error.position.line if error else 0, max(len(lines) - 1, 0))
+    text = lines[line].rstrip("\r\n") if lines else ""
+    return types.Diagnostic(
+        range=types.Range(start=types.Position(line=line, character=0),
+                          end=types.Position(line=line, character=codec.client_num_units(text))),
+        message=f"dashm paused on a syntax error at line {line + 1}",
+        severity=types.DiagnosticSeverity.Information, source=convert.SOURCE,
+        data={"paused": True})
+
+
+def diagnostics_of(findings: list[Finding], settings: EditorSettings, codec: Any,
+                   lines: list[str]) -> list[types.Diagnostic]:
+    """The findings as diagnostics, with the severities the user chose (`dashm.severity`)."""
+    diagnostics = []
+    for finding in findings:
+        diagnostic = convert.diagnostic(finding, codec, lines)
+        chosen = settings.severity_of(finding.code) if settings.severity else None
+        if chosen in CLIENT_SEVERITIES:
+            diagnostic.severity = CLIENT_SEVERITIES[chosen]
+        diagnostics.append(diagnostic)
+    return diagnostics
+
+
+CLIENT_SEVERITIES = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
 
 
 def pyproject_problems(workspace: Workspace, path: Path) -> list[str]:
@@ -260,13 +348,16 @@ async def check(ls: DashmServer, uri: str) -> Outcome | None:
     folder = folder_for(ls, path)
     codec = ls.workspace.position_codec
     previous = ls.session.results.get(uri)
+    settings = folder.settings
     try:
-        if is_entry_file(uri):
+        if not settings.enable:
+            outcome = Outcome(uri, version, generation, None, [], [])
+        elif is_entry_file(uri):
             entry, found, problems = await ls.session.run(entry_file_check, folder.workspace,
                                                           path, text)
             lines = convert.lines_of(text)  # findings' diagnostics first, then problems
             outcome = Outcome(uri, version, generation, entry, found,
-                              [*(convert.diagnostic(f, codec, lines) for f in found),
+                              [*diagnostics_of(found, settings, codec, lines),
                                *(convert.problem_diagnostic(p) for p in problems)])
         else:
             source, findings = await ls.session.run(analyze, folder.workspace, path, text)
@@ -274,15 +365,11 @@ async def check(ls: DashmServer, uri: str) -> Outcome | None:
                 outcome = Outcome(uri, version, generation, None, [],
                                   [convert.problem_diagnostic(f"dashm: {source.reason}")])
             elif source.facts.syntax_error is not None:
-                # Keep the last good results while the user is mid-edit; the syntax error
-                # itself is the Python language server's to report.
-                outcome = Outcome(uri, version, generation, source,
-                                  previous.findings if previous else [],
-                                  previous.diagnostics if previous else [], kept=True)
+                outcome = await _paused(ls, folder, uri, version, generation, source, previous)
             else:
                 lines = convert.lines_of(source.text)
                 outcome = Outcome(uri, version, generation, source, findings,
-                                  [convert.diagnostic(f, codec, lines) for f in findings])
+                                  diagnostics_of(findings, settings, codec, lines))
     except InterpreterError as error:
         report_once(ls, f"{folder.path}: {error}", types.MessageType.Error)
         outcome = Outcome(uri, version, generation, None, [], [])
@@ -299,6 +386,25 @@ async def check(ls: DashmServer, uri: str) -> Outcome | None:
         outcome.result_id = ls.session.next_id()
     ls.session.results[uri] = outcome
     return outcome
+
+
+async def _paused(ls: DashmServer, folder: Folder, uri: str, version: int | None,
+                  generation: int, source: SourceFile, previous: Outcome | None) -> Outcome:
+    """A buffer that does not parse (the user is mid-edit; the syntax error itself is the
+    Python language server's to report): the findings of the lines that still parse, else the
+    last results moved with the edits, and one diagnostic saying dashm paused, and where."""
+    partial = await ls.session.run(analyze_broken, folder.workspace, source)
+    if partial is not None:
+        shown, findings = partial
+    else:
+        shown = source
+        findings = moved(previous.findings, previous.source.text, source.text) \
+            if previous is not None and previous.source is not None else []
+    lines = convert.lines_of(source.text)
+    codec = ls.workspace.position_codec
+    diagnostics = [*diagnostics_of(findings, folder.settings, codec, lines),
+                   paused_diagnostic(source, codec, lines)]
+    return Outcome(uri, version, generation, shown, findings, diagnostics, kept=True)
 
 
 async def fresh(ls: DashmServer, uri: str) -> Outcome | None:
@@ -389,16 +495,16 @@ def publish_disk(ls: DashmServer, uri: str, diagnostics: list[types.Diagnostic])
         uri=uri, diagnostics=diagnostics))
 
 
-def _disk_diagnostics(workspace: Workspace, path: Path, codec: Any) -> list[types.Diagnostic]:
+def _disk_diagnostics(workspace: Workspace, path: Path, codec: Any,
+                      settings: EditorSettings) -> list[types.Diagnostic]:
     source, findings = analyze(workspace, path, None)
     if isinstance(source, SourceProblem) or not findings:
         return []  # (most files: no need to split their lines)
-    lines = convert.lines_of(source.text)
-    return [convert.diagnostic(f, codec, lines) for f in findings]
+    return diagnostics_of(findings, settings, codec, convert.lines_of(source.text))
 
 
-def _disk_entry_diagnostics(workspace: Workspace, path: Path, codec: Any
-                            ) -> list[types.Diagnostic]:
+def _disk_entry_diagnostics(workspace: Workspace, path: Path, codec: Any,
+                            settings: EditorSettings) -> list[types.Diagnostic]:
     """DM204/DM205 of a pyproject.toml, launch.json, tasks.json or Makefile on disk."""
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -406,7 +512,7 @@ def _disk_entry_diagnostics(workspace: Workspace, path: Path, codec: Any
         return []
     _, findings, problems = entry_file_check(workspace, path, text)
     lines = convert.lines_of(text)
-    return [*(convert.diagnostic(f, codec, lines) for f in findings),
+    return [*diagnostics_of(findings, settings, codec, lines),
             *(convert.problem_diagnostic(p) for p in problems)]
 
 
@@ -414,13 +520,14 @@ async def check_closed(ls: DashmServer, path: Path) -> None:
     """Publish the on-disk results of a file that was just closed."""
     folder = folder_for(ls, path)
     entry = entrypoints.is_entry_file(path)
-    if not folder.in_workspace or (path.suffix not in (".py", ".pyi") and not entry):
+    if not folder.in_workspace or not folder.settings.enable or (
+            path.suffix not in (".py", ".pyi") and not entry):
         publish_disk(ls, convert.uri_of(path), [])
         return
     check_on_disk = _disk_entry_diagnostics if entry else _disk_diagnostics
     try:
         diagnostics = await ls.session.run(check_on_disk, folder.workspace, path,
-                                           ls.workspace.position_codec)
+                                           ls.workspace.position_codec, folder.settings)
     except InterpreterError:
         diagnostics = []
     if path not in open_paths(ls):
@@ -431,6 +538,12 @@ def start_scan(ls: DashmServer, folder: Folder, delay: float = 0, progress: bool
     previous = ls.session.scans.pop(folder.path, None)
     if previous is not None:
         previous.cancel()
+    if not folder.settings.enable:  # `dashm.enable` false: nothing of this folder is shown
+        for uri in list(ls.session.disk_published):
+            path = path_of(uri)
+            if path is not None and folder_for(ls, path) is folder:
+                publish_disk(ls, uri, [])
+        return
     ls.session.scans[folder.path] = asyncio.ensure_future(scan(ls, folder, delay, progress))
 
 
@@ -514,7 +627,8 @@ async def _publish_from_disk(ls: DashmServer, folder: Folder, paths: list[Path],
         deadline = time.monotonic() + SCAN_TRIP_SECONDS
         for path in paths[first:]:
             try:
-                results.append((path, check_on_disk(folder.workspace, path, codec)))
+                results.append((path, check_on_disk(folder.workspace, path, codec,
+                                                    folder.settings)))
             except InterpreterError as error:
                 return results, error  # what was checked before it is still published
             except Exception as error:  # one bad file must not stop the scan

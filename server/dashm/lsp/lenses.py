@@ -27,6 +27,8 @@ async def code_lenses(ls: DashmServer, uri: str) -> list[types.CodeLens] | None:
     path = analysis.path_of(uri)
     if path is None or not analysis.is_python(uri):
         return None
+    if not analysis.folder_for(ls, path).settings.code_lens:
+        return []  # `dashm.codeLens` false
     outcome = await analysis.fresh(ls, uri)
     if outcome is None or outcome.source is None:
         return None

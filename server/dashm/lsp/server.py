@@ -60,6 +60,12 @@ class DashmProtocol(LanguageServerProtocol):
             result.capabilities.diagnostic_provider = None
         return result
 
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        """`$/cancelRequest` for a request already answered is routine (VS Code cancels code
+        actions and lenses as the cursor moves, often after the answer left): not a warning."""
+        if msg_id in self._request_futures:
+            super()._handle_cancel_notification(msg_id)
+
 
 class DashmServer(LanguageServer):
     def __init__(self, python: str | None = None) -> None:
@@ -176,7 +182,21 @@ async def did_change_workspace_folders(ls: DashmServer,
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 async def did_change_watched_files(ls: DashmServer,
                                    params: types.DidChangeWatchedFilesParams) -> None:
-    """workspace/didChangeWatchedFiles: forget what changed, re-check open files, rescan."""
+    """workspace/didChangeWatchedFiles: forget what changed, re-check open files, rescan; a
+    `.venv` made or removed may change a folder's interpreter."""
+    if any((p := analysis.path_of(change.uri)) and analysis.is_venv_change(p)
+           for change in params.changes):
+        folders = [*ls.session.folders.values(), *ls.session.loose.values()]
+        changed = await ls.session.run(
+            lambda: [f for f in folders if analysis.refresh_interpreter(ls, f)])
+        for folder in changed:
+            analysis.log_message(ls, f"dashm: {folder.path.name} now runs with "
+                                 f"{folder.workspace.interpreter}")
+        if changed:
+            analysis.recheck_open(ls)
+            for folder in changed:
+                if folder.in_workspace:
+                    analysis.start_scan(ls, folder, delay=analysis.RESCAN_DELAY_SECONDS)
     paths = [p for change in params.changes
              if (p := analysis.path_of(change.uri)) and analysis.may_change_results(p)]
     if not paths:
@@ -271,7 +291,8 @@ async def document_diagnostic(ls: DashmServer, params: types.DocumentDiagnosticP
 
 # -- features -----------------------------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-    code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND]))
+    code_action_kinds=[types.CodeActionKind.QuickFix, actions.IGNORE_KIND,
+                       actions.FIX_ALL_KIND]))
 async def code_action(ls: DashmServer, params: types.CodeActionParams
                       ) -> list[types.CodeAction] | None:
     """textDocument/codeAction: quick fixes, Run as module, and source.fixAll.dashm."""
@@ -308,6 +329,12 @@ async def module_invocation(ls: DashmServer, *args: Any) -> dict[str, object]:
 async def fix_all(ls: DashmServer, *args: Any) -> dict[str, object]:
     """dashm.fixAll {uri}: apply every safe fix to the buffer via workspace/applyEdit."""
     return await commands.fix_all(ls, *args)
+
+
+@server.command(commands.SHOW_DOCUMENT)
+async def show_document(ls: DashmServer, *args: Any) -> dict[str, object]:
+    """dashm.showDocument {uri}: the editor shows the file (after a fix created it)."""
+    return await commands.show_document(ls, *args)
 
 
 @server.command(commands.RUN_MODULE)

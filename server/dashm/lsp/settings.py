@@ -15,6 +15,10 @@ from dashm.workspace import Settings
 
 SECTION = "dashm"
 IMPORT_STYLES = ("absolute", "relative")
+# `importStyle` "project" (VS Code's default; also null) defers to `[tool.dashm] import-style`.
+FROM_PROJECT = "project"
+# `severity` values, like Pylance's `diagnosticSeverityOverrides`; "off" is an ignore.
+SEVERITIES = ("error", "warning", "information", "hint", "off")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,11 +34,29 @@ class EditorSettings:
     # The project's interpreter (absolute, `~`, or relative to the workspace folder); None:
     # the `--python` given to `dashm serve`, else the folder's .venv/venv, else the server's own.
     interpreter: str | None = None
+    # False: no diagnostics, code actions or lenses for this folder's files.
+    enable: bool = True
+    # Code (or prefix) -> one of SEVERITIES; the longest matching key wins.
+    severity: tuple[tuple[str, str], ...] = ()
+    # "Run as module" / "Debug as module" over `__main__` guards.
+    code_lens: bool = True
+    # Globs of files and folders (relative to the project folder) to report nothing on, like
+    # `[tool.dashm] exclude`.
+    exclude: tuple[str, ...] = ()
 
     def core(self) -> Settings:
         """The analysis settings the core understands (the interpreter is passed apart)."""
+        off = tuple(code for code, level in self.severity if level == "off")
         return Settings(import_style=self.import_style, roots=self.roots, select=self.select,
-                        ignore=self.ignore)
+                        ignore=(*self.ignore, *off), exclude=self.exclude)
+
+    def severity_of(self, code: str) -> str | None:
+        """The severity the user chose for `code` (its longest matching prefix), or None."""
+        best: tuple[int, str] | None = None
+        for key, level in self.severity:
+            if code.startswith(key) and (best is None or len(key) > best[0]):
+                best = (len(key), level)
+        return best[1] if best else None
 
     def interpreter_for(self, folder: Path, fallback: str | None) -> str | None:
         if not self.interpreter:
@@ -62,21 +84,38 @@ def parse_settings(raw: object, base: EditorSettings | None = None
         value = raw["importStyle"]
         if value in IMPORT_STYLES:
             changes["import_style"] = value
+        elif value == FROM_PROJECT:
+            changes["import_style"] = None
         else:
             problems.append(f"`{SECTION}.importStyle` must be one of "
-                            f"{', '.join(IMPORT_STYLES)}, not {value!r}; using the default")
-    for key, attr in (("roots", "roots"), ("select", "select"), ("ignore", "ignore")):
+                            f"{', '.join((FROM_PROJECT, *IMPORT_STYLES))}, not {value!r}; "
+                            "using the default")
+    for key, attr in (("enable", "enable"), ("codeLens", "code_lens")):
+        if key in raw and raw[key] is not None:
+            if isinstance(raw[key], bool):
+                changes[attr] = raw[key]
+            else:
+                problems.append(f"`{SECTION}.{key}` must be true or false, not "
+                                f"{_kind(raw[key])}; using the default")
+    if "severity" in raw and raw["severity"] is not None:
+        severity, bad = _severity(raw["severity"])
+        changes["severity"] = severity
+        problems.extend(bad)
+    for key, attr in (("roots", "roots"), ("select", "select"), ("ignore", "ignore"),
+                      ("exclude", "exclude")):
         if key not in raw or raw[key] is None:
             continue
         value = _strings(raw[key])
         if value is None:
             problems.append(f"`{SECTION}.{key}` must be a list of strings, not "
                             f"{_kind(raw[key])}; using the default")
-        elif key != "roots" and (bad := [c for c in value if not c.upper().startswith("DM")]):
+        elif key in ("select", "ignore") and (
+                bad := [c for c in value if not c.upper().startswith("DM")]):
             problems.append(f"`{SECTION}.{key}`: {', '.join(map(repr, bad))} "
                             "is not a dashm code (DM101, DM1, ...); using the default")
         else:
-            changes[attr] = tuple(v.upper() for v in value) if key != "roots" else value
+            changes[attr] = tuple(v.upper() for v in value) if key in ("select", "ignore") \
+                else value
     if "interpreter" in raw and raw["interpreter"] is not None:
         value = raw["interpreter"]
         if isinstance(value, str):
@@ -85,6 +124,25 @@ def parse_settings(raw: object, base: EditorSettings | None = None
             problems.append(f"`{SECTION}.interpreter` must be a path, not {_kind(value)}; "
                             "using the default")
     return replace(settings, **changes), problems  # type: ignore[arg-type]
+
+
+def _severity(value: object) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """`{"DM101": "error", "DM2": "off"}` as pairs; invalid entries are reported and skipped."""
+    if not isinstance(value, Mapping):
+        return (), [f"`{SECTION}.severity` must be an object such as "
+                    f'{{"DM101": "error"}}, not {_kind(value)}; using the defaults']
+    pairs: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for code, level in value.items():
+        if not isinstance(code, str) or not code.upper().startswith("DM"):
+            problems.append(f"`{SECTION}.severity`: {code!r} is not a dashm code (DM101, DM1, "
+                            "...); ignored")
+        elif not isinstance(level, str) or level.lower() not in SEVERITIES:
+            problems.append(f"`{SECTION}.severity`: {code} must be one of "
+                            f"{', '.join(SEVERITIES)}, not {level!r}; ignored")
+        else:
+            pairs.append((code.strip().upper(), level.lower()))
+    return tuple(pairs), problems
 
 
 def _strings(value: object) -> tuple[str, ...] | None:

@@ -1,8 +1,8 @@
 """A project: the folder of a `pyproject.toml` and what it declares that decides import roots.
 
-Reads `[tool.dashm]` (roots, ignore, per-file-ignores, select, import-style) and the source roots
-and namespace packages that setuptools, hatch, poetry, flit and pdm declare. A TOML error is kept
-as a message; the project then behaves as if it declared nothing.
+Reads `[tool.dashm]` (roots, ignore, per-file-ignores, exclude, select, import-style) and the
+source roots and namespace packages that setuptools, hatch, poetry, flit and pdm declare. A TOML
+error is kept as a message; the project then behaves as if it declared nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ class ProjectConfig:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Globs of files and folders, relative to `folder`, that dashm reports nothing on (they
+    # still exist for the imports of other files).
+    exclude: tuple[str, ...] = ()
     import_style: str = "absolute"
     # Distributions the project declares (normalised names): third-party intent.
     dependencies: frozenset[str] = frozenset()
@@ -44,16 +47,40 @@ class ProjectConfig:
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def ignored_for(self, path: Path) -> set[str]:
-        """Codes (or prefixes) that `per-file-ignores` silences for `path`."""
+        """Codes (or prefixes) that `per-file-ignores` silences for `path`; every code ("DM")
+        when `exclude` names the file or a folder above it."""
         try:
             relative = path.relative_to(self.folder).as_posix()
         except ValueError:
             return set()
+        if self.exclude and excluded(relative, self.exclude):
+            return {"DM"}
         codes: set[str] = set()
         for pattern, pattern_codes in self.per_file_ignores:
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
                 codes.update(pattern_codes)
         return codes
+
+
+def excluded(relative: str, patterns: tuple[str, ...]) -> bool:
+    """Whether the path `relative` (to the project folder, with `/`) or a folder above it
+    matches one of `patterns`: a pattern with a `/` is matched against the path from the project
+    folder (`legacy/*.py`, `src/gen/`), one without against each name on the way (`build`,
+    `*_pb2.py`)."""
+    parts = relative.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    for raw in patterns:
+        pattern = raw.strip().replace("\\", "/").removeprefix("./")
+        while pattern.endswith(("/", "/**")):
+            pattern = pattern.removesuffix("/**").removesuffix("/")
+        if not pattern:
+            continue
+        if "/" in pattern:
+            if any(fnmatch.fnmatchcase(p, pattern) for p in prefixes):
+                return True
+        elif any(fnmatch.fnmatchcase(name, pattern) for name in parts):
+            return True
+    return False
 
 
 def load_project(folder: Path) -> ProjectConfig:
@@ -88,6 +115,7 @@ def load_project(folder: Path) -> ProjectConfig:
         ignore=tuple(_strings(tool.get("ignore"))),
         per_file_ignores=tuple((str(k), tuple(_strings(v))) for k, v in per_file.items())
         if isinstance(per_file, dict) else (),
+        exclude=tuple(_strings(tool.get("exclude"))),
         import_style=style,
         dependencies=declared_dependencies(folder, data),
         problems=tuple(problems),
