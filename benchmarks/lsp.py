@@ -208,6 +208,24 @@ async def measure(name: str, argv: list[str], folder: Path, big_file: Path, edit
     return await _session(result, argv, folder, ready_marker, timeout, stderr_path, body)
 
 
+async def measure_huge_buffer(name: str, argv: list[str], folder: Path, huge_file: Path,
+                              edits: int, ready_marker: str | None, timeout: float,
+                              stderr_path: Path, pause: float = 0.2) -> LspResult:
+    """A buffer far beyond the usual (60,000 lines): body edits halfway down, as `measure`
+    does for the big file; `edit_ms` holds their latencies."""
+    result = LspResult(name)
+
+    async def body(client: _Client) -> None:
+        if ready_marker:
+            await asyncio.wait_for(client.indexed.wait(), timeout)
+        document = await _timed_open(result, client, huge_file, timeout)
+        for _ in range(edits):
+            result.edit_ms.append(await document.edit(document.body_line, _body_edit, timeout))
+            await asyncio.sleep(pause)
+
+    return await _session(result, argv, folder, ready_marker, timeout, stderr_path, body)
+
+
 async def measure_while_indexing(argv: list[str], folder: Path, big_file: Path,
                                  ready_marker: str, timeout: float, stderr_path: Path,
                                  pause: float = 0.2) -> LspResult:

@@ -7,7 +7,8 @@ What is measured (see README.md here for the figures):
 - LSP: didOpen / didChange to publishDiagnostics for the big file of the monorepo, median and
   p95 over `--edits` edits, for `dashm serve` and `ruff server` with the same client; and
   dashm's edits made while it indexes the monorepo from cold (median and worst);
-- peak RSS of the dashm server after indexing the monorepo.
+- peak RSS of the dashm server after indexing the monorepo;
+- LSP body edits of a 60,000-line buffer (a small workspace of its own), p95, both servers.
 Every external command's wall-clock time is the median of `--repeat` runs.
 """
 
@@ -27,8 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.generate import BIG_MODULE, generate
-from benchmarks.lsp import LspResult, measure, measure_while_indexing
+from benchmarks.generate import BIG_MODULE, big_module, generate
+from benchmarks.lsp import LspResult, measure, measure_huge_buffer, measure_while_indexing
 from benchmarks.lsp import p95 as lsp_p95
 
 RUFF_ARGS = ("check", "--no-cache", "--isolated", "--select", "INP001,TID252", "--exit-zero",
@@ -37,6 +38,8 @@ TARGET_COLD_RATIO = 1.5
 TARGET_WARM_SECONDS = 0.15
 TARGET_EDIT_P95_MS = 20.0
 TARGET_RSS_MB = 250.0
+HUGE_LINES = 60_000
+TARGET_HUGE_EDIT_MS = 150.0
 
 
 @dataclass
@@ -220,7 +223,18 @@ def _lsp_rows(args: argparse.Namespace, ruff: str | None, mono: Path, work: Path
         work / "dashm-server-indexing.log", args.pause))
     if busy.error:
         print(f"LSP: dashm while indexing failed: {busy.error}", flush=True)
+    huge = _huge_workspace(work)
+    huge_results: dict[str, LspResult] = {}
+    for name, argv, marker in servers:
+        print(f"LSP: {name}, a {HUGE_LINES:,}-line buffer ...", flush=True)
+        huge_results[name] = asyncio.run(measure_huge_buffer(
+            name, argv, huge.parent.parent, huge, max(10, args.edits // 10), marker,
+            args.timeout, work / f"{name}-server-huge.log", args.pause))
+        if huge_results[name].error:
+            print(f"LSP: {name} on the huge buffer failed: {huge_results[name].error}",
+                  flush=True)
     d, r = results["dashm"], results.get("ruff")
+    hd, hr = huge_results["dashm"], huge_results.get("ruff")
 
     def fmt(value: float | None, digits: int = 1) -> str:
         return "n/a" if value is None else f"{value:.{digits}f}"
@@ -251,6 +265,10 @@ def _lsp_rows(args: argparse.Namespace, ruff: str | None, mono: Path, work: Path
             fmt(busy.median_ms), "", "", "", ""),
         Row("LSP body edit while indexing -> diagnostics, max (ms)",
             fmt(max(busy.edit_ms) if busy.edit_ms else None), "", "", "", ""),
+        Row(f"LSP body edit, {HUGE_LINES:,}-line buffer -> diagnostics, p95 (ms)",
+            fmt(hd.p95_ms), fmt(hr.p95_ms) if hr else "n/a",
+            ratio(hd.p95_ms, hr.p95_ms if hr else None), f"< {TARGET_HUGE_EDIT_MS:g}",
+            _verdict(hd.p95_ms is not None and hd.p95_ms < TARGET_HUGE_EDIT_MS)),
         Row("server RSS after indexing (MB)", fmt(d.rss_after_index_mb),
             fmt(r.rss_after_index_mb) if r else "n/a"),
         Row("server peak RSS, whole session (MB)", fmt(d.peak_rss_mb),
@@ -259,6 +277,17 @@ def _lsp_rows(args: argparse.Namespace, ruff: str | None, mono: Path, work: Path
             _verdict(d.peak_rss_mb is not None and d.peak_rss_mb < TARGET_RSS_MB)),
     ]
     return rows
+
+
+def _huge_workspace(work: Path) -> Path:
+    """A workspace of one package whose module is HUGE_LINES lines long; returns the module."""
+    module = work / "huge" / "hugepkg" / "huge_module.py"
+    if not module.exists():
+        module.parent.mkdir(parents=True)
+        (module.parent / "__init__.py").write_text("", encoding="utf-8")
+        (module.parent / "part_00.py").write_text("", encoding="utf-8")
+        module.write_text(big_module(HUGE_LINES, "hugepkg"), encoding="utf-8")
+    return module
 
 
 def median(values: list[float]) -> float | None:

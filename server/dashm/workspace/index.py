@@ -15,15 +15,17 @@ from dashm.workspace.environment import Environment, default_interpreter, load_e
 from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
 from dashm.workspace.importers import imported_names
-from dashm.workspace.incremental import import_line_facts, same_facts
+from dashm.workspace.incremental import (
+    import_line_facts,
+    lines_moved,
+    plain_after_edit,
+    shift_facts,
+)
 from dashm.workspace.layout import Location, import_root, located
 from dashm.workspace.paths import PROJECT_MARKERS, absolute, is_within
 from dashm.workspace.project import ProjectConfig, load_project
 from dashm.workspace.source import SourceProblem, read_source
 
-# Buffers of at least this many lines get their facts from a skeleton, not a full parse:
-# a syntax error outside the lines that hold facts then goes unnoticed, as on the command line.
-BIG_BUFFER_LINES = 10_000
 # Suffixes of the files a change event names; any other path may be a folder.
 FILE_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".pyc", ".so", ".pyd", ".toml", ".cfg"})
 
@@ -188,22 +190,19 @@ class Workspace:
         previous = self._buffers.get(path)
         if previous is not None and cached is not None and cached[1].text is previous[0]:
             old_text, plain, counts = previous
-            if same_facts(old_text, text, plain):
-                self._buffers[path] = (text, plain, counts)
+            still_plain = plain_after_edit(old_text, text, plain)
+            if still_plain is not None:
+                self._buffers[path] = (text, still_plain, counts)
                 return SourceFile(path, text, cached[1].facts)
             updated = import_line_facts(old_text, text, cached[1].facts, counts)
             if updated is not None:
                 self._buffers[path] = (text, plain, updated[1])
                 return SourceFile(path, text, updated[0])
-        if text.count("\n") >= BIG_BUFFER_LINES:
-            # A full parse of a buffer this long takes longer than a keystroke may wait
-            # (0.35 s for 60,000 lines); the skeleton's facts are the same (skeleton.py).
-            from dashm.workspace.skeleton import skeleton_facts
-
-            skeleton = skeleton_facts(text)
-            if skeleton is not None:
-                self._buffers.pop(path, None)
-                return SourceFile(path, text, skeleton)
+            moved = lines_moved(old_text, text, plain)
+            if moved is not None:
+                first, delta, now_plain = moved
+                self._buffers[path] = (text, now_plain, counts)
+                return SourceFile(path, text, shift_facts(cached[1].facts, first, delta))
         lines: set[int] = set()
         names: dict[str, int] = {}
         facts = extract_facts(text, lines, names)
