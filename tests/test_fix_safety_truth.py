@@ -240,6 +240,15 @@ def test_a_rewrite_that_breaks_a_documented_by_path_run_is_not_applied(
     assert run_script(tmp_path, "tools/train.py", hook_dir).stdout == "helped\n"
 
 
+# A package whose main.py imports its sibling as run by path.
+EX_PACKAGE = {
+    "pyproject.toml": "",
+    "ex/__init__.py": "",
+    "ex/helper.py": "X = 'helped'\n",
+    "ex/main.py": "import helper\n\nif __name__ == '__main__':\n    print(helper.X)\n",
+}
+
+
 @pytest.mark.parametrize("command", [
     "torchrun --nproc_per_node 2 main.py",
     "python -m torch.distributed.run --nproc_per_node=2 main.py",
@@ -254,13 +263,7 @@ def test_a_launcher_that_runs_the_file_by_path_is_a_documented_run(
     """Launchers run the file as `python main.py` would (its folder first on sys.path): the
     rewrite to `from ex import helper` would break the documented command, so --fix leaves it.
     `python -m cProfile` stands in for them all as the command really run."""
-    write_tree(tmp_path, {
-        "pyproject.toml": "",
-        "ex/__init__.py": "",
-        "ex/README.md": f"```\n{command}\n```\n",
-        "ex/helper.py": "X = 'helped'\n",
-        "ex/main.py": "import helper\n\nif __name__ == '__main__':\n    print(helper.X)\n",
-    })
+    write_tree(tmp_path, {**EX_PACKAGE, "ex/README.md": f"```\n{command}\n```\n"})
     (finding,) = by_file(check(tmp_path))["ex/main.py"]["DM101"]
     assert finding["fix"]["safe"] is False
     assert "ex/README.md:2" in finding["fix"]["breaks_documented_run"]
@@ -274,13 +277,7 @@ def test_a_launcher_that_runs_the_file_by_path_is_a_documented_run(
     "uv run pytest ex/main.py", "coverage run -m pytest ex/main.py", "uv run -m ex.main"])
 def test_a_launcher_of_another_program_is_no_run_of_the_file(tmp_path: Path,
                                                               command: str) -> None:
-    write_tree(tmp_path, {
-        "pyproject.toml": "",
-        "README.md": f"```\n{command}\n```\n",
-        "ex/__init__.py": "",
-        "ex/helper.py": "X = 'helped'\n",
-        "ex/main.py": "import helper\n\nif __name__ == '__main__':\n    print(helper.X)\n",
-    })
+    write_tree(tmp_path, {**EX_PACKAGE, "README.md": f"```\n{command}\n```\n"})
     (finding,) = by_file(check(tmp_path))["ex/main.py"]["DM101"]
     assert finding["fix"]["safe"] is True
 
