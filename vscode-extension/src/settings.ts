@@ -10,7 +10,11 @@ import * as path from 'path';
 export const SECTION = 'dashm';
 
 /** The keys the server understands, as VS Code stores them (`dashm.<key>`). */
-export const SERVER_KEYS = ['importStyle', 'roots', 'select', 'ignore', 'interpreter'] as const;
+export const SERVER_KEYS = ['enable', 'importStyle', 'severity', 'roots', 'select', 'ignore',
+  'exclude', 'codeLens', 'interpreter'] as const;
+
+/** The keys only the extension reads (the server never sees them). */
+export const CLIENT_KEYS = ['statusBar', 'trace.server'] as const;
 
 export type ServerKey = (typeof SERVER_KEYS)[number];
 

@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { interpreterPath, SERVER_KEYS, serverSettings, substitute } from '../../src/settings';
+import {
+  CLIENT_KEYS, interpreterPath, SERVER_KEYS, serverSettings, substitute,
+} from '../../src/settings';
 
 /** The repository: the first folder above this test that holds server/dashm. */
 function repository(): string {
@@ -23,19 +25,24 @@ describe('settings mapping', () => {
     const stored: Record<string, unknown> = {
       importStyle: 'relative', roots: ['services'], select: ['DM1'], ignore: ['DM104'],
       interpreter: '${workspaceFolder}/.venv/bin/python', 'trace.server': 'verbose',
+      enable: false, severity: { DM101: 'error', DM2: 'off' }, exclude: ['legacy/**'],
+      codeLens: false, statusBar: false,
     };
     assert.deepEqual(serverSettings((key) => stored[key], context), {
       importStyle: 'relative', roots: ['services'], select: ['DM1'], ignore: ['DM104'],
-      interpreter: '/w/proj/.venv/bin/python',
+      interpreter: '/w/proj/.venv/bin/python', enable: false,
+      severity: { DM101: 'error', DM2: 'off' }, exclude: ['legacy/**'], codeLens: false,
     });
   });
 
-  test('defaults: null import style and blank interpreter reach the server as null', () => {
+  test('defaults: "project" import style passes, a blank interpreter reaches it as null', () => {
     const defaults: Record<string, unknown> = {
-      importStyle: null, roots: [], select: [], ignore: [], interpreter: '',
+      importStyle: 'project', roots: [], select: [], ignore: [], interpreter: '', enable: true,
+      severity: {}, exclude: [], codeLens: true,
     };
     assert.deepEqual(serverSettings((key) => defaults[key], context), {
-      importStyle: null, roots: [], select: [], ignore: [], interpreter: null,
+      importStyle: 'project', roots: [], select: [], ignore: [], interpreter: null,
+      enable: true, severity: {}, exclude: [], codeLens: true,
     });
   });
 
@@ -70,7 +77,8 @@ describe('package.json mirrors the server', () => {
 
   test('every server key is a documented dashm.* setting with the server\'s default', () => {
     const serverDefaults: Record<string, unknown> = {
-      importStyle: null, roots: [], select: [], ignore: [], interpreter: '',
+      importStyle: 'project', roots: [], select: [], ignore: [], interpreter: '', enable: true,
+      severity: {}, exclude: [], codeLens: true,
     };
     for (const key of SERVER_KEYS) {
       assert.ok(serverSettingsPy.includes(`"${key}"`), `settings.py reads ${key}`);
@@ -80,7 +88,56 @@ describe('package.json mirrors the server', () => {
       assert.deepEqual(property.default, serverDefaults[key]);
     }
     assert.deepEqual(Object.keys(properties).sort(),
-      [...SERVER_KEYS.map((k) => `dashm.${k}`), 'dashm.trace.server'].sort());
+      [...SERVER_KEYS, ...CLIENT_KEYS].map((k) => `dashm.${k}`).sort());
+  });
+
+  test('every description is Markdown, and no plain-text one shows raw backticks', () => {
+    const plain: string[] = [manifest.description,
+      manifest.capabilities.untrustedWorkspaces.description];
+    const walk = (key: string, schema: Record<string, unknown>) => {
+      assert.equal(schema.description, undefined, `${key} uses markdownDescription`);
+      assert.equal(schema.enumDescriptions, undefined, `${key} uses markdownEnumDescriptions`);
+      if (schema.enum) {
+        assert.ok(!(schema.enum as unknown[]).includes(null), `${key} offers no literal null`);
+      }
+      for (const [name, sub] of Object.entries(
+        (schema.properties ?? {}) as Record<string, Record<string, unknown>>)) {
+        walk(`${key}.${name}`, sub);
+      }
+    };
+    for (const [key, schema] of Object.entries(properties)) {
+      assert.ok(schema.markdownDescription, `${key} has a markdownDescription`);
+      walk(key, schema as unknown as Record<string, unknown>);
+    }
+    for (const text of plain) {
+      assert.doesNotMatch(text, /`/);
+    }
+  });
+
+  test('dashm.severity offers every code of the rules page, each with the five levels', () => {
+    const rules = readFileSync(join(ROOT, 'server', 'dashm', 'docs', 'rules.md'), 'utf8');
+    const codes = [...rules.matchAll(/^## (DM\d{3}) /gm)].map((m) => m[1]);
+    assert.ok(codes.length >= 10);
+    const severity = properties['dashm.severity'] as unknown as {
+      properties: Record<string, { enum: string[] }>; additionalProperties: { enum: string[] };
+    };
+    assert.deepEqual(Object.keys(severity.properties).sort(), codes.sort());
+    // The server's SEVERITIES, in its order.
+    const levels = [...(serverSettingsPy.match(/^SEVERITIES = \(([^)]*)\)/m)?.[1] ?? '')
+      .matchAll(/"(\w+)"/g)].map((m) => m[1]);
+    assert.deepEqual(levels, ['error', 'warning', 'information', 'hint', 'off']);
+    for (const code of codes) {
+      assert.deepEqual(severity.properties[code].enum, levels, code);
+    }
+    assert.deepEqual(severity.additionalProperties.enum, levels);
+  });
+
+  test('the icon is a packaged PNG', () => {
+    const icon = readFileSync(join(ROOT, 'vscode-extension', manifest.icon));
+    assert.equal(icon.subarray(1, 4).toString(), 'PNG');
+    assert.equal(icon.readUInt32BE(16), 128); // IHDR width
+    const ignore = readFileSync(join(ROOT, 'vscode-extension', '.vscodeignore'), 'utf8');
+    assert.match(ignore, new RegExp(`^!${manifest.icon.replace('.', '\\.')}$`, 'm'));
   });
 
   test('the version is the server\'s', () => {
