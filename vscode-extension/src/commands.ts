@@ -9,8 +9,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 
 import { debugInvocation } from './debug';
-import { type Invocation, isRunnable, notRunnableMessage, type Runnable } from './invocation';
-import type { DashmServer } from './server';
+import {
+  type Invocation, isRunnable, moduleName, notRunnableMessage, type Runnable,
+} from './invocation';
+import { type DashmServer, ReportedError } from './server';
 import { shellKind, terminalCommand } from './shell';
 
 export const RUN_FILE = 'dashm.runFileAsModule';
@@ -23,32 +25,39 @@ export const SHOW_MENU = 'dashm.showMenu';
 export const CURRENT_MODULE = 'dashm.currentModule';
 export const CURRENT_MODULE_CWD = 'dashm.currentModuleCwd';
 
-/** One terminal per module, named after it, reused while it is open. */
+/**
+ * One terminal per module (and folder it runs from), reused while it is open, its tab named
+ * "dashm: <module>" (plus the folder when two projects have a module of the same name).
+ */
 export class ModuleTerminals implements vscode.Disposable {
   private readonly terminals = new Map<string, vscode.Terminal>();
   private readonly closed: vscode.Disposable;
 
   constructor() {
     this.closed = vscode.window.onDidCloseTerminal((terminal) => {
-      for (const [name, open] of this.terminals) {
+      for (const [key, open] of this.terminals) {
         if (open === terminal) {
-          this.terminals.delete(name);
+          this.terminals.delete(key);
         }
       }
     });
   }
 
   run(invocation: Runnable): void {
-    const name = `dashm: ${invocation.module}`;
-    let terminal = this.terminals.get(name);
+    const key = `${invocation.cwd}\0${invocation.module}`;
+    let terminal = this.terminals.get(key);
     if (!terminal || terminal.exitStatus !== undefined) {
+      let name = `dashm: ${invocation.module}`;
+      if ([...this.terminals.values()].some((open) => open.name === name)) {
+        name += ` (${path.basename(invocation.cwd)})`;
+      }
       terminal = vscode.window.createTerminal({
         name,
         cwd: invocation.cwd,
         // `python -m` must put the folder it runs from on sys.path.
         env: { PYTHONSAFEPATH: null },
       });
-      this.terminals.set(name, terminal);
+      this.terminals.set(key, terminal);
     }
     terminal.show(true);
     terminal.sendText(terminalCommand(invocation, shellKind(vscode.env.shell, process.platform)));
@@ -73,6 +82,9 @@ export class Commands {
           return await handler(...args);
         } catch (error) {
           this.log.error(`${id}: ${error}`);
+          if (error instanceof ReportedError) {
+            return undefined; // its notification was shown when it happened: not a second one
+          }
           void vscode.window.showErrorMessage(`dashm: ${errorText(error)}`, 'Show Logs')
             .then((choice) => choice && this.log.show());
           return undefined;
@@ -137,14 +149,15 @@ export class Commands {
   private async copyModuleName(arg: unknown): Promise<string | undefined> {
     const uri = await this.target(arg);
     const invocation = await this.server.invocation(uri);
-    if (!invocation.module) {
+    const name = moduleName(invocation); // a package's __init__.py: the package's name
+    if (!name) {
       void vscode.window.showWarningMessage(notRunnableMessage(invocation,
         path.basename(uri.fsPath)));
       return undefined;
     }
-    await vscode.env.clipboard.writeText(invocation.module);
-    void vscode.window.showInformationMessage(`Copied ${invocation.module}`);
-    return invocation.module;
+    await vscode.env.clipboard.writeText(name);
+    void vscode.window.showInformationMessage(`Copied ${name}`);
+    return name;
   }
 
   /** The status bar's menu: what can be done with the active file's module. */
@@ -161,6 +174,10 @@ export class Commands {
     } else {
       items.push({ label: '$(info) Why it cannot run as a module', detail: invocation.reason ?? '',
         command: '' });
+      const name = moduleName(invocation);
+      if (name) {
+        items.push({ label: '$(copy) Copy module name', description: name, command: COPY_MODULE });
+      }
     }
     items.push({ label: '$(output) Show logs', command: SHOW_LOGS },
       { label: '$(debug-restart) Restart server', command: RESTART });

@@ -4,7 +4,7 @@
  * Pure (no `vscode` import), so the unit tests can load it.
  */
 
-/** `{module, cwd, argv, reason}` exactly as the server sends it. */
+/** `{module, cwd, argv, reason, name}` as the server sends it. */
 export interface Invocation {
   module: string | null;
   cwd: string | null;
@@ -12,6 +12,11 @@ export interface Invocation {
   argv: string[];
   /** Why the file cannot run as a module (null when it can). */
   reason: string | null;
+  /**
+   * The file's dotted module name even when it cannot run (a package's `__init__.py` without
+   * `__main__.py`: `utils.loggers`); null outside any import root. Older servers omit it.
+   */
+  name?: string | null;
 }
 
 /** An invocation that can be run: a module, a folder to run it from, and a command line. */
@@ -28,7 +33,7 @@ export function asInvocation(value: unknown): Invocation | undefined {
   const v = value as Record<string, unknown>;
   const text = (x: unknown): x is string | null | undefined =>
     x === null || x === undefined || typeof x === 'string';
-  if (!text(v.module) || !text(v.cwd) || !text(v.reason)) {
+  if (!text(v.module) || !text(v.cwd) || !text(v.reason) || !text(v.name)) {
     return undefined;
   }
   const argv = v.argv ?? [];
@@ -40,7 +45,13 @@ export function asInvocation(value: unknown): Invocation | undefined {
     cwd: v.cwd ?? null,
     argv: argv as string[],
     reason: v.reason ?? null,
+    ...(v.name !== undefined ? { name: v.name } : {}),
   };
+}
+
+/** The dotted name to copy: the file's module name, else the module that runs it. */
+export function moduleName(invocation: Invocation): string | null {
+  return invocation.name || invocation.module || null;
 }
 
 export function isRunnable(invocation: Invocation): invocation is Runnable {

@@ -1,7 +1,8 @@
 /**
  * The language client: starts `<python> -m dashm serve` with the bundled libraries, restarts it
  * (debounced) when the interpreter changes, and carries out the server's client-side commands
- * (`dashm.runModule`, `dashm.debugModule`) instead of sending them back to the server.
+ * (`dashm.runModule`, `dashm.debugModule`, `dashm.showDocument`) instead of sending them back to
+ * the server.
  */
 
 import * as os from 'os';
@@ -17,18 +18,42 @@ import {
 
 import { asInvocation, type Invocation } from './invocation';
 import { serverProcess } from './launch';
-import { type Interpreters, probe } from './python';
+import { type Interpreter, type Interpreters, probe } from './python';
+import { DOCUMENT_SELECTOR } from './selector';
 import { SECTION, serverSettings } from './settings';
 
 /** Commands the server advertises but the editor carries out (CodeLens, "Run as module"). */
 export const RUN_MODULE = 'dashm.runModule';
 export const DEBUG_MODULE = 'dashm.debugModule';
+/** Attached to a fix that creates a file (DM202's `__main__.py`): show that file. */
+export const SHOW_DOCUMENT = 'dashm.showDocument';
 const MODULE_INVOCATION = 'dashm.moduleInvocation';
 const RESTART_DELAY_MS = 500;
 
 export interface ClientCommands {
   run(invocation: Invocation): Promise<unknown>;
   debug(invocation: Invocation): Promise<unknown>;
+}
+
+/**
+ * An error the user has already been shown (the interpreter problem's notification): commands
+ * log it without a second notification.
+ */
+export class ReportedError extends Error {}
+
+/**
+ * The client, except that a server which exits with code 0 (after `shutdown` and `exit`, or a
+ * restart) is logged as information: it is no error.
+ */
+class DashmLanguageClient extends LanguageClient {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override error(message: string, data?: any, showNotification?: boolean | 'force'): void {
+    if (/^Server process exited with code 0\.?$/.test(message)) {
+      this.info('The server process exited cleanly.', data, false);
+      return;
+    }
+    super.error(message, data, showNotification);
+  }
 }
 
 export class DashmServer implements vscode.Disposable {
@@ -41,6 +66,12 @@ export class DashmServer implements vscode.Disposable {
   /** Fires with true when a server is up, false when it stopped. */
   readonly onDidChangeState = this.stateChanged.event;
   private readonly disposables: vscode.Disposable[] = [this.stateChanged];
+  /** The interpreter the server runs on (once one was chosen). */
+  private chosen: Interpreter | undefined;
+  /** Why the last start failed (shown to the user), until a start succeeds. */
+  private problem: string | undefined;
+  /** The notification of `problem` is still on screen. */
+  private problemShown = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -58,6 +89,11 @@ export class DashmServer implements vscode.Disposable {
   /** Between choosing the interpreter and the server's answer to `initialize`. */
   get isStarting(): boolean {
     return this.starting !== undefined;
+  }
+
+  /** The interpreter the server was last started with, and where that choice came from. */
+  get interpreter(): Interpreter | undefined {
+    return this.chosen;
   }
 
   /** Starts the server (once; concurrent callers share the start). */
@@ -108,6 +144,9 @@ export class DashmServer implements vscode.Disposable {
     }
     const client = this.client;
     if (!client || client.state !== State.Running) {
+      if (this.problem) {
+        throw new ReportedError(this.problem); // notified when the start failed
+      }
       throw new Error('the dashm server is not running (dashm: Show Logs says why)');
     }
     const answer = await client.sendRequest(ExecuteCommandRequest.type,
@@ -122,13 +161,21 @@ export class DashmServer implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     const interpreter = await this.interpreters.choose();
+    this.chosen = interpreter;
     this.log.info(`Interpreter: ${interpreter.path} (${interpreter.source})`);
     const extensionPath = this.context.extensionUri.fsPath;
     const probed = await probe(interpreter, extensionPath);
     if (!probed.ok) {
       this.log.error(probed.problem);
+      const onScreen = this.problemShown && probed.problem === this.problem;
+      this.problem = probed.problem;
+      if (onScreen) {
+        return; // one notification: not the same one stacked again
+      }
+      this.problemShown = true;
       void vscode.window.showErrorMessage(probed.problem, 'Show Logs', 'Open Settings')
         .then((choice) => {
+          this.problemShown = false;
           if (choice === 'Show Logs') {
             this.log.show();
           } else if (choice === 'Open Settings') {
@@ -142,7 +189,8 @@ export class DashmServer implements vscode.Disposable {
       interpreter.source === 'python extension' ? interpreter.path : undefined);
     this.log.info(`Starting: ${spawn.command} ${spawn.args.join(' ')} (Python ` +
       `${probed.info.version.join('.')}, in ${spawn.cwd})`);
-    const client = new LanguageClient(SECTION, 'dashm', {
+    this.problem = undefined;
+    const client = new DashmLanguageClient(SECTION, 'dashm', {
       command: spawn.command,
       args: spawn.args,
       options: { cwd: spawn.cwd, env: spawn.env },
@@ -152,18 +200,16 @@ export class DashmServer implements vscode.Disposable {
       await client.start();
     } catch (error) {
       this.log.error(`The server did not start: ${error}`);
-      void vscode.window.showErrorMessage(`dashm: the server did not start: ${error}`,
-        'Show Logs').then((choice) => choice && this.log.show());
+      this.problem = `dashm: the server did not start: ${error}`;
+      void vscode.window.showErrorMessage(this.problem, 'Show Logs')
+        .then((choice) => choice && this.log.show());
     }
   }
 
   private clientOptions(): LanguageClientOptions {
     const folder = vscode.workspace.workspaceFolders?.[0];
     return {
-      documentSelector: [
-        { scheme: 'file', language: 'python' },
-        { scheme: 'file', pattern: '**/pyproject.toml' },
-      ],
+      documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.log,
       traceOutputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
@@ -177,13 +223,17 @@ export class DashmServer implements vscode.Disposable {
     return {
       executeCommand: async (command, args, next) => {
         if (command === RUN_MODULE || command === DEBUG_MODULE) {
-          const invocation = asInvocation(args[0]);
-          if (!invocation) {
+          const given = asInvocation(args[0]);
+          if (!given) {
             void vscode.window.showErrorMessage(`dashm: ${command} needs an invocation`);
             return undefined;
           }
+          const invocation = await this.current(given);
           return command === RUN_MODULE
             ? this.commands.run(invocation) : this.commands.debug(invocation);
+        }
+        if (command === SHOW_DOCUMENT) {
+          return showDocument(args[0]);
         }
         return next(command, args);
       },
@@ -205,11 +255,39 @@ export class DashmServer implements vscode.Disposable {
     };
   }
 
+  /**
+   * A CodeLens carries the invocation of the moment it was drawn; ask again for the active file
+   * it belongs to, so a `.venv` made since (the server chooses again on every question) runs it.
+   */
+  private async current(given: Invocation): Promise<Invocation> {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document || document.uri.scheme !== 'file' || !given.module) {
+      return given;
+    }
+    try {
+      const fresh = await this.invocation(document.uri);
+      return fresh.module === given.module && fresh.cwd === given.cwd ? fresh : given;
+    } catch {
+      return given;
+    }
+  }
+
   dispose(): void {
     clearTimeout(this.restartTimer);
     void this.stop();
     vscode.Disposable.from(...this.disposables).dispose();
   }
+}
+
+/** Opens the file a fix created (`{uri}`) in the active editor group. */
+async function showDocument(arg: unknown): Promise<{ shown: boolean }> {
+  const uri = typeof arg === 'string' ? arg
+    : typeof arg === 'object' && arg !== null ? (arg as { uri?: unknown }).uri : undefined;
+  if (typeof uri !== 'string') {
+    return { shown: false };
+  }
+  await vscode.window.showTextDocument(vscode.Uri.parse(uri), { preview: false });
+  return { shown: true };
 }
 
 /** The `dashm` section for the folder of `scope`, as the server reads it. */

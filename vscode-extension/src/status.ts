@@ -1,6 +1,8 @@
 /**
- * The status-bar item: the active Python file's module name (click: what can be done with it),
- * "not a module" with the reason as tooltip, or a warning when the server is not running.
+ * The status-bar item: "dashm: <module>" for the active Python file (click: what can be done
+ * with it; hover: the command line and the interpreter that runs it), "dashm: not a module" with
+ * the reason, or a warning when the server is not running. `dashm.statusBar` false (or
+ * `dashm.enable` false for the file's folder) hides it.
  */
 
 import * as vscode from 'vscode';
@@ -8,6 +10,7 @@ import * as vscode from 'vscode';
 import { SHOW_LOGS, SHOW_MENU } from './commands';
 import { isRunnable } from './invocation';
 import type { DashmServer } from './server';
+import { SECTION } from './settings';
 
 const DELAY_MS = 150;
 
@@ -28,6 +31,12 @@ export class ModuleStatus implements vscode.Disposable {
       vscode.workspace.onDidCreateFiles(later),
       vscode.workspace.onDidDeleteFiles(later),
       vscode.workspace.onDidRenameFiles(later),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(`${SECTION}.statusBar`) ||
+          event.affectsConfiguration(`${SECTION}.enable`)) {
+          later();
+        }
+      }),
     );
     this.schedule();
   }
@@ -41,6 +50,11 @@ export class ModuleStatus implements vscode.Disposable {
     const generation = ++this.generation;
     const document = vscode.window.activeTextEditor?.document;
     if (!document || document.languageId !== 'python' || document.uri.scheme !== 'file') {
+      this.item.hide();
+      return;
+    }
+    const config = vscode.workspace.getConfiguration(SECTION, document.uri);
+    if (!config.get<boolean>('statusBar', true) || !config.get<boolean>('enable', true)) {
       this.item.hide();
       return;
     }
@@ -59,14 +73,23 @@ export class ModuleStatus implements vscode.Disposable {
       if (generation !== this.generation) {
         return; // the user moved on while the server answered
       }
+      const server = this.server.interpreter;
+      const serverLine = server ? `dashm server: \`${server.path}\` (${server.source})` : '';
       if (isRunnable(invocation)) {
-        const tooltip = new vscode.MarkdownString(`Run as \`${invocation.argv.join(' ')}\` ` +
-          `from \`${invocation.cwd}\`\n\nClick for Run, Debug, Copy`);
-        this.show(`$(symbol-namespace) ${invocation.module}`, tooltip, SHOW_MENU,
+        const tooltip = new vscode.MarkdownString([
+          `Run as \`${invocation.argv.join(' ')}\` from \`${invocation.cwd}\``,
+          `Interpreter: \`${invocation.argv[0]}\``,
+          serverLine,
+          'Click for Run, Debug, Copy',
+        ].filter(Boolean).join('\n\n'));
+        this.show(`$(symbol-namespace) dashm: ${invocation.module}`, tooltip, SHOW_MENU,
           `dashm module ${invocation.module}`);
       } else {
-        this.show('$(circle-slash) not a module', invocation.reason ?? 'cannot run as a module',
-          SHOW_MENU, 'dashm: not runnable as a module');
+        const tooltip = new vscode.MarkdownString([
+          invocation.reason ?? 'cannot run as a module', serverLine,
+        ].filter(Boolean).join('\n\n'));
+        this.show('$(circle-slash) dashm: not a module', tooltip, SHOW_MENU,
+          'dashm: not runnable as a module');
       }
     } catch {
       if (generation === this.generation) {

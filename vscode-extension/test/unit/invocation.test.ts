@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { asInvocation, isRunnable, notRunnableMessage, programArgs } from '../../src/invocation';
+import {
+  asInvocation, isRunnable, moduleName, notRunnableMessage, programArgs,
+} from '../../src/invocation';
 
 const SERVER_ANSWER = { module: 'inventory.report', cwd: '/w', reason: null,
   argv: ['/usr/bin/python3', '-m', 'inventory.report'] };
@@ -20,6 +22,19 @@ describe('invocation', () => {
     assert.equal(isRunnable(invocation), false);
     assert.equal(notRunnableMessage(invocation, 'legacy.py'),
       'dashm: legacy.py cannot run as a module: legacy.py sits directly in its import root');
+  });
+
+  test('a package\'s __init__.py: not runnable, but its name is the package\'s', () => {
+    const invocation = asInvocation({ module: null, cwd: null, argv: [], name: 'utils.loggers',
+      reason: 'utils/loggers has no __main__.py' });
+    assert.ok(invocation);
+    assert.equal(isRunnable(invocation), false);
+    assert.equal(moduleName(invocation), 'utils.loggers');
+    // An older server without `name`: the module it runs, else nothing.
+    assert.equal(moduleName(asInvocation(SERVER_ANSWER)!), 'inventory.report');
+    assert.equal(moduleName(asInvocation({ module: null, cwd: null, argv: [], reason: 'x' })!),
+      null);
+    assert.equal(asInvocation({ ...SERVER_ANSWER, name: 7 }), undefined);
   });
 
   test('rejects what is not an invocation', () => {
