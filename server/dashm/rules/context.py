@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,6 +31,11 @@ TOOL_FILES = {
 }
 SPHINX_REMEDY = "Install the project in the docs environment (`pip install -e .`) instead of {hack}"
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+# Code that finds a module by its name in a string: `sys.modules["util"]`,
+# `sys.modules.get("util")`, `importlib.import_module("util")`, `__import__("util")`,
+# `find_spec("util")`, `mock.patch("util.now")`, `monkeypatch.setattr("util.now", ...)`.
+LOOKUP_BY_NAME = (r"(?:sys\.modules(?:\.(?:get|pop|setdefault))?\s*[\[(]|"
+                  r"(?:import_module|__import__|find_spec|patch|setattr)\s*\(\s*)\s*")
 
 
 @dataclass
@@ -138,6 +144,26 @@ class FileContext:
             if isinstance(source, SourceFile) and source.facts.imports_name(top):
                 return True
         return False
+
+    def named_in_strings(self, name: str) -> str | None:
+        """Where this file or one beside it names the module `name` in a string
+        (`sys.modules['name']`, `mock.patch("name.f")`, `import_module("name")`): code that
+        finds the module by that name, which a rewrite giving it a longer name would break.
+        The line, cited, or None."""
+        quoted = re.compile(LOOKUP_BY_NAME + r"""(?P<q>["'])""" + re.escape(name) +
+                            r"""(?:\.[\w.]*)?(?P=q)""")
+        for module in sorted(self.workspace.folders.listing(self.path.parent).modules.values()):
+            if module.suffix != ".py":
+                continue
+            source = self.source if module == self.path else self.workspace.source(module)
+            if not isinstance(source, SourceFile) or name not in source.text:
+                continue
+            match = quoted.search(source.text)
+            if match:
+                line = source.text.count("\n", 0, match.start())
+                text = source.text.splitlines()[line].strip()
+                return f"`{text[:60]}` ({self.display(module)}:{line + 1})"
+        return None
 
     def run_hint(self) -> str:
         module = self.location.run_module

@@ -17,6 +17,7 @@ from dashm.findings import FileCreation, Finding, Fix, Range, Related, Severity,
 from dashm.rules.context import FileContext
 from dashm.rules.intent import defines, meant_target, third_party_reason
 from dashm.rules.packages import dotted_importers
+from dashm.rules.pytest_config import declared_path_folders
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
 
@@ -30,7 +31,8 @@ def check_imports(ctx: FileContext) -> Iterator[Finding]:
 
 # -- DM101 / DM105 -------------------------------------------------------------------------
 def _script_only_imports(ctx: FileContext) -> Iterator[Finding]:
-    if not ctx.runs_differently or _pytest_puts_folder_on_path(ctx):
+    if not ctx.runs_differently or _pytest_puts_folder_on_path(ctx) or \
+            _declared_on_path(ctx):
         return
     for fact, dotted, name_range, alias in ctx.absolute_names():
         finding = _check_name(ctx, fact, dotted, name_range, alias)
@@ -102,10 +104,17 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) \
         if new_name and meant == "script" else None
     documented = ctx.by_path_command() if fix else None
+    named = ctx.named_in_strings(top) if fix and not documented else None
     if fix and documented:
         # The package import fails when the file runs by path: ask, never apply in --fix.
         fix = replace(fix, breaks_documented_run=documented)
         advice += f" (this breaks {documented}; document {ctx.run_hint()} instead)"
+    elif fix and named:
+        # The module's name changes with the rewrite: code that looks it up by the old one
+        # (sys.modules['util']) fails after it.
+        fix = replace(fix, breaks_documented_run=named)
+        advice += (f" (then `{top}` is no longer the module's name, which {named} uses: "
+                   "change that too)")
     if new_name and meant == "script":
         short = f"use `{_suggested(fact, alias, new_name)}`"
     elif new_name:
@@ -210,6 +219,14 @@ def _pytest_puts_folder_on_path(ctx: FileContext) -> bool:
     names = ctx.workspace.folders.listing(folder).modules
     return any(name == "conftest" or name.startswith("test_") or name.endswith("_test")
                for name in names)
+
+
+def _declared_on_path(ctx: FileContext) -> bool:
+    """The project's test set-up puts the file's folder on sys.path (pytest's `pythonpath`,
+    tox's `PYTHONPATH`): its top-level imports of siblings are how the project runs."""
+    folder = str(ctx.script_dir)
+    return any(ctx.workspace.real_folder(f) == folder
+               for f in declared_path_folders(ctx.project.folder))
 
 
 def _fallback_works(ctx: FileContext, fact: ImportFact) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,27 @@ def pythonpath_folders(project_folder: Path) -> list[Path]:
     if not isinstance(entries, list):
         return []
     return [project_folder / e for e in entries if isinstance(e, str)]
+
+
+# `PYTHONPATH = {toxinidir}:{toxinidir}/tests` in a `setenv` of tox.ini (a line of its own,
+# or the setenv value itself).
+_TOX_PYTHONPATH = re.compile(r"^\s*(?:setenv\s*=\s*)?PYTHONPATH\s*=\s*(?P<value>\S.*?)\s*$",
+                             re.M)
+
+
+def declared_path_folders(project_folder: Path) -> list[Path]:
+    """Folders the project's own test set-up puts on sys.path: pytest's `pythonpath`, and
+    `PYTHONPATH` in a tox.ini `setenv` (`{toxinidir}/tests`). An import found through one of
+    them works where the project runs its tests, so it is no by-path-only import."""
+    folders = [Path(os.path.normpath(f)) for f in pythonpath_folders(project_folder)]
+    tox = _read(project_folder / "tox.ini") or ""
+    for match in _TOX_PYTHONPATH.finditer(tox):
+        for entry in re.split(r"[:;]", match.group("value").replace("{toxinidir}", "<root>")):
+            entry = entry.strip().strip("\"'")
+            if entry.startswith("<root>"):
+                rest = entry.removeprefix("<root>").lstrip("/\\")
+                folders.append(Path(os.path.normpath(project_folder / rest)))
+    return folders
 
 
 def _config_source(project_folder: Path) -> tuple[Path, str | None] | None:
