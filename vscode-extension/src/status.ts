@@ -18,6 +18,8 @@ export class ModuleStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('dashm.module',
     vscode.StatusBarAlignment.Right, 100);
   private readonly disposables: vscode.Disposable[] = [this.item];
+  private readonly venvs = vscode.workspace.createFileSystemWatcher(
+    '**/{.venv,venv,pyvenv.cfg}', false, true, false);
   private timer: NodeJS.Timeout | undefined;
   private generation = 0;
 
@@ -31,6 +33,10 @@ export class ModuleStatus implements vscode.Disposable {
       vscode.workspace.onDidCreateFiles(later),
       vscode.workspace.onDidDeleteFiles(later),
       vscode.workspace.onDidRenameFiles(later),
+      // A virtual environment made or removed (the interpreter in the tooltip may change).
+      this.venvs,
+      this.venvs.onDidCreate(later),
+      this.venvs.onDidDelete(later),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(`${SECTION}.statusBar`) ||
           event.affectsConfiguration(`${SECTION}.enable`)) {

@@ -4,8 +4,11 @@
  *
  * Needs (scripts/e2e-setup.sh prints them): CODE_SERVER, NODE24_BIN, CHROMIUM; and the .vsix
  * (`npm run package`). The server runs on a fresh virtual environment without pip, pygls or
- * dashm, so only the libraries bundled in the .vsix can make it work. Every wait is for a DOM
- * condition; screenshots and VS Code's logs go to test-artifacts/e2e/ (kept on failure too).
+ * dashm, so only the libraries bundled in the .vsix can make it work: that venv is the
+ * `python3` first on PATH, as on a user's machine without settings (no `dashm.interpreter`),
+ * so a `.venv` made in the workspace later is what the next Run uses. A loose project outside
+ * the workspace folder holds the file run from the palette. Every wait is for a DOM condition;
+ * screenshots and VS Code's logs go to test-artifacts/e2e/ (kept on failure too).
  * DASHM_E2E_DOCS=1 also copies the README's screenshots to docs/images/.
  */
 
@@ -57,6 +60,8 @@ function freePort(): Promise<number> {
 
 let tmp: string;
 let workspace: string;
+let loose: string;
+let basePython: string;
 let userData: string;
 let codeServer: ChildProcess | undefined;
 let browser: BrowserContext | undefined;
@@ -133,6 +138,68 @@ async function runCommand(title: string, thenPick?: string): Promise<void> {
   }
 }
 
+/** Opens a file outside the workspace folder by its absolute path (Ctrl+P accepts those). */
+async function openPath(absolute: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: WAIT });
+  await input.fill(absolute);
+  const name = absolute.split('/').pop() ?? absolute;
+  await page.locator('.quick-input-list .monaco-list-row.focused').filter({ hasText: name })
+    .first().waitFor({ state: 'visible', timeout: WAIT });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active').filter({ hasText: name }).waitFor({ timeout: WAIT });
+  await page.locator('.editor-group-container.active .monaco-editor .view-line').first()
+    .waitFor({ timeout: WAIT });
+}
+
+/** Puts the cursor at line:column of the active editor, then opens the light bulb's menu. */
+async function codeActionsAt(line: number, column: number): Promise<void> {
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first()
+    .click();
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'hidden', timeout: WAIT });
+  await page.keyboard.press('Control+.');
+}
+
+/** Polls the active editor until its lines satisfy `ok`; fails with the lines it saw. */
+async function waitForLines(what: string, ok: (lines: string[]) => boolean): Promise<string[]> {
+  const deadline = Date.now() + WAIT;
+  let lines = await editorLines();
+  while (!ok(lines)) {
+    assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(lines)}`);
+    await page.waitForTimeout(100); // polling the editor's text
+    lines = await editorLines();
+  }
+  return lines;
+}
+
+/** The names of the open terminals, as the terminal quick pick ("term ") lists them. */
+async function terminalNames(): Promise<string[]> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: WAIT });
+  await input.fill('term ');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: 'dashm:' }).first().waitFor({ timeout: WAIT });
+  const names = await rows.locator('.label-name').allInnerTexts();
+  await page.keyboard.press('Escape');
+  await input.waitFor({ state: 'hidden', timeout: WAIT });
+  return names.map((n) => n.replace(/\u00a0/g, ' ').trim());
+}
+
+/** Waits until the dashm log matches `pattern`; returns the log. */
+async function waitForLog(what: string, pattern: RegExp): Promise<string> {
+  let log = dashmLog();
+  for (const deadline = Date.now() + WAIT; !pattern.test(log); log = dashmLog()) {
+    assert.ok(Date.now() < deadline, `${what} (the dashm log matches ${pattern})`);
+    await page.waitForTimeout(100); // polling the log file
+  }
+  return log;
+}
+
 async function openFile(relative: string): Promise<void> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
@@ -164,6 +231,25 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
     // For "Run Package as Module" and the ${command:...} variables.
     writeFileSync(join(workspace, 'inventory', '__main__.py'),
       'print("inventory runs as a package")\n');
+    // Says which interpreter runs it (a .venv made later must be the one).
+    writeFileSync(join(workspace, 'tools', 'where.py'), 'import sys\n\n' +
+      'if __name__ == "__main__":\n    print("PREFIX=" + sys.prefix)\n');
+    // A package meant to be run (its console script) without __main__.py: DM202 creates it.
+    mkdirSync(join(workspace, 'shop'));
+    writeFileSync(join(workspace, 'shop', '__init__.py'), '# The shop.\n');
+    writeFileSync(join(workspace, 'shop', 'app.py'), 'def main():\n    print("shop open")\n' +
+      '    return 0\n\n\nif __name__ == "__main__":\n    main()\n');
+    const pyproject = join(workspace, 'pyproject.toml');
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('[project.scripts]\n',
+      '[project.scripts]\nshop = "shop.app:main"\n'));
+    // A loose project, outside the workspace folder: run from the palette, its package named.
+    loose = join(tmp, 'loose-project');
+    mkdirSync(join(loose, 'greet'), { recursive: true });
+    writeFileSync(join(loose, 'pyproject.toml'), '[project]\nname = "greet"\nversion = "0.1"\n');
+    writeFileSync(join(loose, 'greet', '__init__.py'), '# Greetings.\n');
+    writeFileSync(join(loose, 'greet', 'names.py'), 'WHO = "the loose project"\n');
+    writeFileSync(join(loose, 'greet', 'hello.py'), 'from .names import WHO\n\n' +
+      'if __name__ == "__main__":\n    print(f"hello from {WHO}")\n');
     mkdirSync(join(workspace, '.vscode'), { recursive: true });
     writeFileSync(join(workspace, '.vscode', 'tasks.json'), JSON.stringify({
       version: '2.0.0',
@@ -174,8 +260,8 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
     }));
     // A Python with nothing installed: the server can only run on the bundled libraries.
     const venv = join(tmp, 'venv');
-    execFileSync(process.env.DASHM_E2E_BASE_PYTHON ?? 'python3',
-      ['-m', 'venv', '--without-pip', venv]);
+    basePython = process.env.DASHM_E2E_BASE_PYTHON ?? 'python3';
+    execFileSync(basePython, ['-m', 'venv', '--without-pip', venv]);
     const python = join(venv, 'bin', 'python');
     assert.throws(() => execFileSync(python, ['-c', 'import pygls'], { stdio: 'ignore' }));
 
@@ -196,20 +282,27 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
       'git.enabled': false,
       'window.restoreWindows': 'none',
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'dashm.interpreter': python,
       'dashm.trace.server': 'messages',
     }, null, 2));
     const home = join(tmp, 'home');
     mkdirSync(home);
-    const env = {
+    // VS Code takes the extension host's environment from a login shell (which resets PATH
+    // from /etc/profile): put the venv first where a user would, in ~/.profile.
+    writeFileSync(join(home, '.profile'), `export PATH="${join(venv, 'bin')}:$PATH"\n`);
+    const env: Record<string, string | undefined> = {
       ...process.env,
-      PATH: `${node24}:${process.env.PATH}`,
+      // python3 is the venv's: the default interpreter (no dashm.interpreter setting).
+      PATH: `${join(venv, 'bin')}:${node24}:${process.env.PATH}`,
       HOME: home,
       XDG_CONFIG_HOME: join(home, '.config'),
       XDG_DATA_HOME: join(home, '.local', 'share'),
       XDG_CACHE_HOME: join(home, '.cache'),
       SHELL: '/bin/bash',
     };
+    // Not the environment this test runs in (.ci/run activates the repository's .venv).
+    delete env.VIRTUAL_ENV;
+    delete env.CONDA_PREFIX;
+    delete env.PYTHONPATH;
     const extensions = join(tmp, 'extensions');
     const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
     execFileSync(codeServerBin, [...common, '--install-extension', VSIX], { env, stdio: 'pipe' });
@@ -281,6 +374,18 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
       await link.waitFor({ timeout: WAIT });
       assert.match(await link.getAttribute('href') ?? '', /rules\.md#dm101-script-only-import$/);
       assert.match(await row.innerText(), /dashm/);
+      // The message is one line that ends with the remedy, and the whole row fits the panel
+      // (its "[Ln 5, Col 8]" is on screen, not cut off).
+      const lines = row.locator('.marker-message-details-container .marker-message-line');
+      assert.equal(await lines.count(), 1, 'the DM101 message is one line');
+      const message = (await lines.first().locator('.marker-message').innerText()).trim();
+      assert.match(message, /: use `from inventory import storage`$/, message);
+      assert.ok(message.length <= 100, `${message.length} characters: ${message}`);
+      const rowBox = await row.boundingBox();
+      const where = await row.locator('.marker-line').first().boundingBox();
+      assert.ok(rowBox && where && where.x + where.width <= rowBox.x + rowBox.width + 1,
+        `the row's location is visible: ${JSON.stringify({ rowBox, where })}`);
+      assert.match(await row.locator('.marker-line').first().innerText(), /Ln 5, Col 8/);
       await screenshot('dm101-squiggle-and-problems');
       // The first scan reported its progress to the client (shown in the status bar while it
       // lasts; too short-lived on this example to catch on screen, so read the protocol log).
@@ -327,6 +432,80 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
       await screenshot('quick-fix-applied');
     }));
 
+  test('"Ignore DM101 on this line" adds # noqa and the squiggle goes', () =>
+    step('noqa', async () => {
+      const before = await editorLines();
+      const line = before.indexOf('from exporter import export') + 1;
+      assert.ok(line > 0, `cli.py shows "from exporter import export": ${JSON.stringify(before)}`);
+      await page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'DM101' })
+        .filter({ hasText: 'from exporter import' }).first().waitFor({ timeout: WAIT });
+      await codeActionsAt(line, 10);
+      const ignore = page.locator('.action-widget .monaco-list-row')
+        .filter({ hasText: 'Ignore DM101 on this line' }).first();
+      await ignore.waitFor({ timeout: WAIT });
+      // The project-wide one is offered too.
+      await page.locator('.action-widget .monaco-list-row')
+        .filter({ hasText: 'Ignore DM101 in this project (pyproject.toml)' }).first()
+        .waitFor({ timeout: WAIT });
+      await screenshot('noqa-menu');
+      await ignore.click();
+      await waitForLines('the line gets # noqa: DM101', (lines) =>
+        lines.some((l) => /^from exporter import export\s+# noqa: DM101$/.test(l)));
+      // cli.py has no finding left: no squiggle, no Problems row.
+      await page.locator('.markers-panel .monaco-list-row')
+        .filter({ hasText: 'from exporter import' }).first()
+        .waitFor({ state: 'detached', timeout: WAIT });
+      await page.locator('.editor-group-container.active .squiggly-warning').first()
+        .waitFor({ state: 'detached', timeout: WAIT });
+      await screenshot('noqa-applied');
+    }));
+
+  test('.vscode/launch.json: DM205 has its quick fix in the editor', () =>
+    step('launch-json', async () => {
+      await openFile('.vscode/launch.json');
+      // (VS Code's own JSON validation squiggles "debugpy" here too: read dashm's row.)
+      const row = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'DM205' })
+        .first();
+      await row.waitFor({ timeout: WAIT });
+      const before = await editorLines();
+      const line = before.findIndex((l) => l.includes('"program"')) + 1;
+      assert.ok(line > 0, `launch.json shows "program": ${JSON.stringify(before)}`);
+      await codeActionsAt(line, 25);
+      const fix = page.locator('.action-widget .monaco-list-row')
+        .filter({ hasText: 'Launch as module inventory.cli' }).first();
+      await fix.waitFor({ timeout: WAIT });
+      await screenshot('launch-json-quick-fix');
+      await fix.click();
+      await waitForLines('launch.json launches the module',
+        (lines) => lines.some((l) => l.includes('"module": "inventory.cli"')) &&
+          !lines.some((l) => l.includes('"program"')));
+      await row.waitFor({ state: 'detached', timeout: WAIT });
+      await page.keyboard.press('Control+S');
+    }));
+
+  test('DM202: the fix creates __main__.py and opens it', () =>
+    step('dm202-opens', async () => {
+      await openFile('shop/__init__.py');
+      await page.locator('.editor-group-container.active .squiggly-warning, ' +
+        '.editor-group-container.active .squiggly-error, ' +
+        '.editor-group-container.active .squiggly-info').first().waitFor({ timeout: WAIT });
+      await codeActionsAt(1, 1);
+      const fix = page.locator('.action-widget .monaco-list-row')
+        .filter({ hasText: 'DM202' }).first();
+      await fix.waitFor({ timeout: WAIT });
+      await fix.click();
+      await page.locator('.tab.active').filter({ hasText: '__main__.py' })
+        .waitFor({ timeout: WAIT });
+      await waitForLines('the created __main__.py is shown',
+        (lines) => lines.some((l) => l.includes('from shop.app import main')));
+      await page.keyboard.press('Control+S');
+      for (const deadline = Date.now() + WAIT;
+        !existsSync(join(workspace, 'shop', '__main__.py'));) {
+        assert.ok(Date.now() < deadline, 'shop/__main__.py is on disk');
+        await page.waitForTimeout(100); // polling the disk
+      }
+    }));
+
   test('"dashm: Run Python File as Module" runs a file with relative imports', () =>
     step('run-command', async () => {
       await openFile('inventory/report.py');
@@ -366,6 +545,80 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
       await page.locator('.xterm-rows').filter({ hasText: 'screws 50' }).first()
         .waitFor({ timeout: WAIT });
       await screenshot('codelens-run');
+    }));
+
+  test('one terminal per module, reused, its tab named after the module', () =>
+    step('terminals', async () => {
+      await openFile('inventory/report.py');
+      await page.locator('.statusbar-item').filter({ hasText: 'dashm: inventory.report' })
+        .waitFor({ timeout: WAIT });
+      await runCommand('dashm: Run Python File as Module');
+      await page.locator('.xterm-rows').filter({ hasText: /sample\s+1[\s\S]*sample\s+1/ })
+        .first().waitFor({ timeout: WAIT });
+      const names = await terminalNames();
+      assert.equal(names.filter((n) => n.includes('dashm: inventory.report')).length, 1,
+        JSON.stringify(names));
+      assert.equal(names.filter((n) => n.includes('dashm: tools.seed')).length, 1,
+        JSON.stringify(names));
+    }));
+
+  test('a loose file (outside the folder) runs from the palette as from its CodeLens', () =>
+    step('loose-file', async () => {
+      await openPath(join(loose, 'greet', 'hello.py'));
+      await page.locator('.statusbar-item').filter({ hasText: 'dashm: greet.hello' })
+        .waitFor({ timeout: WAIT });
+      await page.locator('.editor-group-container.active .codelens-decoration a')
+        .filter({ hasText: 'Run as module (python -m greet.hello)' }).first()
+        .waitFor({ timeout: WAIT });
+      await runCommand('dashm: Run Python File as Module');
+      await page.locator('.xterm-rows').filter({ hasText: 'hello from the loose project' })
+        .first().waitFor({ timeout: WAIT });
+      assert.doesNotMatch(await terminalText(), /Traceback|ImportError/);
+      assert.doesNotMatch(dashmLog(), /outside the workspace folders/);
+      await screenshot('loose-file-run');
+      // Copy Module Name on the package's __init__.py names the package.
+      await openPath(join(loose, 'greet', '__init__.py'));
+      await runCommand('dashm: Copy Module Name');
+      await page.locator('.notification-toast').filter({ hasText: 'Copied greet' })
+        .waitFor({ timeout: WAIT });
+      assert.equal(await page.evaluate('navigator.clipboard.readText()'), 'greet');
+      await runCommand('Notifications: Clear All Notifications');
+    }));
+
+  test('a .venv created after opening runs the next Run, without a restart', () =>
+    step('new-venv', async () => {
+      await openFile('tools/where.py');
+      const status = page.locator('.statusbar-item').filter({ hasText: 'dashm: tools.where' });
+      await status.waitFor({ timeout: WAIT });
+      await runCommand('dashm: Run Python File as Module');
+      const venv = join(tmp, 'venv');
+      await page.locator('.xterm-rows').filter({ hasText: `PREFIX=${venv}` }).first()
+        .waitFor({ timeout: WAIT });
+      const starts = (dashmLog().match(/Starting: /g) ?? []).length;
+      // The user makes the project's virtual environment (as in a terminal of their own).
+      execFileSync(basePython, ['-m', 'venv', '--without-pip', join(workspace, '.venv')]);
+      await runCommand('dashm: Run Python File as Module');
+      await page.locator('.xterm-rows').filter({ hasText: `PREFIX=${join(workspace, '.venv')}` })
+        .first().waitFor({ timeout: WAIT });
+      assert.match(await terminalText(), /\.venv\/bin\/python -m tools\.where/);
+      assert.equal((dashmLog().match(/Starting: /g) ?? []).length, starts,
+        'the server was not restarted');
+      // The status item's tooltip names the interpreter the run uses (hover again until the
+      // item has asked the server since the .venv appeared).
+      const tooltip = page.locator('.monaco-hover, .workbench-hover')
+        .filter({ hasText: `Interpreter: ${join(workspace, '.venv', 'bin', 'python')}` })
+        .first();
+      for (const deadline = Date.now() + WAIT; ;) {
+        await status.hover();
+        if (await tooltip.waitFor({ timeout: 2_000 }).then(() => true, () => false)) {
+          break;
+        }
+        assert.ok(Date.now() < deadline, 'the status tooltip names the .venv interpreter: ' +
+          (await page.locator('.monaco-hover, .workbench-hover').allInnerTexts()).join(' | '));
+        await page.mouse.move(700, 300);
+      }
+      await screenshot('new-venv-status-tooltip');
+      await page.mouse.move(700, 300);
     }));
 
   test('"Debug Python File as Module" without a Python debugger says what is missing', () =>
@@ -429,6 +682,39 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
         .first().waitFor({ timeout: WAIT });
     }));
 
+  test('dashm.statusBar and dashm.codeLens false hide the status item and the lenses', () =>
+    step('settings-off', async () => {
+      await openFile('tools/seed.py');
+      const status = page.locator('.statusbar-item').filter({ hasText: 'dashm: tools.seed' });
+      const lens = page.locator('.editor-group-container.active .codelens-decoration a')
+        .filter({ hasText: 'Run as module' });
+      await status.waitFor({ timeout: WAIT });
+      await lens.first().waitFor({ timeout: WAIT });
+      const settings = join(workspace, '.vscode', 'settings.json');
+      writeFileSync(settings, JSON.stringify({ 'dashm.statusBar': false, 'dashm.codeLens': false }));
+      await status.waitFor({ state: 'hidden', timeout: WAIT });
+      await lens.first().waitFor({ state: 'hidden', timeout: WAIT });
+      writeFileSync(settings, '{}\n');
+      await status.waitFor({ timeout: WAIT });
+      await lens.first().waitFor({ timeout: WAIT });
+    }));
+
+  test('"Restart Server": a clean restart, no error in the log', () =>
+    step('restart', async () => {
+      const starts = (dashmLog().match(/Starting: /g) ?? []).length;
+      await runCommand('dashm: Restart Server');
+      for (const deadline = Date.now() + WAIT;
+        (dashmLog().match(/Starting: /g) ?? []).length <= starts;) {
+        assert.ok(Date.now() < deadline, 'the server starts again');
+        await page.waitForTimeout(100); // polling the log file
+      }
+      await page.locator('.statusbar-item').filter({ hasText: 'dashm: tools.seed' })
+        .waitFor({ timeout: WAIT });
+      const log = await waitForLog('the old server exits', /exited cleanly/);
+      assert.doesNotMatch(log, /Server process exited with code/);
+      assert.doesNotMatch(log, /\[error\]|\[Error\s+-/, 'no error in the dashm log');
+    }));
+
   test('a missing interpreter: the server restarts, a notification offers the logs', () =>
     step('missing-interpreter', async () => {
       // Change dashm.interpreter in the Settings editor, as a user would.
@@ -455,6 +741,9 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
         await page.waitForTimeout(100); // polling the log file
       }
       assert.ok(!log.includes('pass --python'), 'the old server reported the setting too');
+      await page.waitForTimeout(500); // a second notification would show within this
+      const toasts = page.locator('.notification-toast');
+      assert.equal(await toasts.count(), 1, (await toasts.allInnerTexts()).join('\n---\n'));
       await toast.getByRole('button', { name: 'Show Logs' }).click();
       await page.locator('.part.panel .monaco-editor .view-lines')
         .filter({ hasText: 'cannot find the Python interpreter' }).first()
@@ -465,6 +754,13 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
         '.statusbar-item [aria-label="dashm server not running"]').first()
         .waitFor({ timeout: WAIT });
       await screenshot('missing-interpreter-logs');
+      // A command that needs the server says why once: the same notification, not a second
+      // "server is not running" beside it.
+      await runCommand('dashm: Run Python File as Module');
+      await waitForLog('the command failed', /dashm\.runFileAsModule: /);
+      await toast.waitFor({ timeout: WAIT });
+      await page.waitForTimeout(500); // a second notification would show within this
+      assert.equal(await toasts.count(), 1, (await toasts.allInnerTexts()).join('\n---\n'));
     }));
 
   after(() => {
