@@ -29,6 +29,8 @@ TOOL_FILES = {
     "manage.py": "Keep the project package beside manage.py instead of {hack}: Django runs "
                  "manage.py",
 }
+ALEMBIC_REMEDY = ("Set `prepend_sys_path = .` in alembic.ini (or install the project) instead "
+                  "of {hack}: alembic loads env.py by path")
 SPHINX_REMEDY = "Install the project in the docs environment (`pip install -e .`) instead of {hack}"
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 # Code that finds a module by its name in a string: `sys.modules["util"]`,
@@ -73,6 +75,9 @@ class FileContext:
             return SPHINX_REMEDY
         if self.path.name in TOOL_FILES:
             return TOOL_FILES[self.path.name]
+        if self.path.name == "env.py" and ((self.path.parent / "script.py.mako").is_file()
+                                           or self.source.facts.imports_name("alembic")):
+            return ALEMBIC_REMEDY
         return PYTEST if self.is_test_file else None
 
     @cached_property

@@ -237,10 +237,13 @@ def _is_test_file(name: str) -> bool:
 def _loaded_by_path(ctx: FileContext, folder: Path) -> bool:
     """Run or loaded as files, not imported: by-path scripts (and the helpers beside them,
     which they import as top-level names), config folders read with runpy / exec /
-    `Config.fromfile`, Alembic's `versions/` (beside its env.py)."""
+    `Config.fromfile`, Alembic's script folder (env.py beside script.py.mako) and its
+    `versions/`."""
     if folder.name.lower() in CONFIG_NAMES:
         return True
     if folder.name == "versions" and (folder.parent / "env.py").is_file():
+        return True
+    if (folder / "env.py").is_file() and (folder / "script.py.mako").is_file():
         return True
     modules = _modules(ctx, folder)
     if any(_relative_imports(ctx, m) for m in modules):

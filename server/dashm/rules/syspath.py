@@ -28,6 +28,7 @@ from pathlib import Path
 from dashm.findings import Finding, Fix, Position, Range, Severity, TextEdit
 from dashm.rules.context import PYTEST, FileContext
 from dashm.rules.edits import apply_edits
+from dashm.rules.packages import dotted_importers
 from dashm.rules.pytest_config import put_on_pythonpath, runs_under_pytest, sets_import_mode
 from dashm.rules.syspath_target import WORKING_FOLDER, Target, targets
 from dashm.workspace.facts import ImportFact, LineIndex, SysPathMutation
@@ -79,7 +80,8 @@ def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fin
         return Finding(ctx.path, mutation.range, "DM103", init_remedy(hack), Severity.WARNING)
     served = _served(ctx, target)
     relative_ok = all(_relative_resolves(ctx, f) for f in ctx.imports() if f.level)
-    fix = _removal_fix(ctx, mutation) if not served and relative_ok else None
+    fix = _removal_fix(ctx, mutation) if not served and relative_ok and \
+        _loaded_as_a_module(ctx) else None
     if _is_own_folder(ctx, target):
         if fix is not None and not _siblings_rely_on_it(ctx):
             return _warning(ctx, mutation, own_folder_remedy(hack), fix)
@@ -87,6 +89,9 @@ def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fin
     if fix is not None and (documented := ctx.documented_run()):
         # Removing it breaks `python tools/x.py` where the project says to run it that way.
         fix = replace(fix, breaks_documented_run=documented)
+    if not served and not _loaded_as_a_module(ctx):
+        return replace(_warning(ctx, mutation, unseen_loader_remedy(hack, ctx.location.module),
+                                None), explanation=unseen_loader_explanation(hack, ctx))
     return _warning(ctx, mutation, module_remedy(hack, ctx.run_hint(), served), fix)
 
 
@@ -113,6 +118,19 @@ def module_remedy(hack: str, run: str, served: list[str]) -> str:
     if served:
         return f"Package or install `{served[0]}` instead of {hack}; run {run}"
     return f"Delete {hack} and run {run}: imports resolve without it"
+
+
+def unseen_loader_remedy(hack: str, module: str | None) -> str:
+    return f"Package what {hack} adds, then delete it: what loads `{module}` may need it"
+
+
+def unseen_loader_explanation(hack: str, ctx: FileContext) -> str:
+    return (f"nothing in the workspace imports `{ctx.location.module}` and it has no "
+            "`__main__` guard, so something dashm cannot see loads it (a server given "
+            "`config.wsgi`, a framework, a setting that names modules in strings, such as "
+            f"Django's INSTALLED_APPS); it may find modules only through the folder {hack} "
+            "adds. Make them part of a package (or install them) and import them by their "
+            "dotted names, then delete the change: no automatic fix")
 
 
 def pytest_remedy(ctx: FileContext, target: Target, hack: str) -> str:
@@ -161,6 +179,18 @@ def _search_path(ctx: FileContext, target: Target) -> tuple[Path, ...]:
     plain = ctx.workspace.search_path(ctx.location.root)
     assert isinstance(target.folder, Path)
     return (target.folder, *plain) if target.first else (*plain, target.folder)
+
+
+def _loaded_as_a_module(ctx: FileContext) -> bool:
+    """Whether the file is known to be loaded so that `python -m` is the remedy: it runs (a
+    `__main__` guard), it is a script in a plain folder (`tools/x.py`), or the workspace
+    imports it by its dotted name. A module of a regular package that nothing imports is
+    loaded by what dashm cannot see (a server given `config.wsgi`, settings that name apps
+    in strings), which may need the folder the change adds: no automatic fix."""
+    if ctx.is_evidently_run or ctx.workspace.folders.package_init(ctx.path.parent) is None:
+        return True
+    module = ctx.location.module
+    return bool(module) and module in dotted_importers(ctx, ctx.location.root)
 
 
 def _siblings_rely_on_it(ctx: FileContext) -> bool:
