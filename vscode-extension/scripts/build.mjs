@@ -1,6 +1,7 @@
 // Builds the extension with esbuild: src/extension.ts -> dist/extension.js (one file, `vscode`
 // external). --production: minified, no source map. --watch: rebuild on change.
-// --tests: also test/**/*.test.ts -> out/test/**/*.test.js (packages left external).
+// --tests: also test/{unit,e2e,debug}/*.test.ts -> out/test/**/*.test.js (packages left
+// external; test/support/ is bundled into the tests that import it).
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ const extension = {
 
 function testEntries() {
   const entries = [];
-  for (const folder of ['test/unit', 'test/e2e']) {
+  for (const folder of ['test/unit', 'test/e2e', 'test/debug']) {
     for (const name of readdirSync(folder)) {
       if (name.endsWith('.test.ts')) {
         entries.push(join(folder, name));
