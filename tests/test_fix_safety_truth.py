@@ -301,6 +301,30 @@ def test_a_readme_between_the_project_and_the_file_documents_its_runs(
     assert ran.stdout == "helped\n", ran.stderr
 
 
+@pytest.mark.parametrize("where", ["docstring", "shell script"])
+def test_a_run_documented_in_the_file_or_a_shell_script_is_kept(
+        tmp_path: Path, hook_dir: Path, where: str) -> None:
+    """llm.c: `dev/data/fineweb.py` says "from root directory: python dev/data/fineweb.py" in
+    its docstring, and scripts/run_*.sh comments say the same."""
+    doc = "Example, from the root:\npython dev/data/prep.py\n" if where == "docstring" else ""
+    files = {
+        "dev/data/common.py": "def write():\n    return 'wrote'\n",
+        "dev/data/prep.py": f'"""Prepares the data.\n{doc}"""\nfrom common import write\n\n'
+                            "if __name__ == '__main__':\n    print(write())\n",
+    }
+    if where == "shell script":
+        files["scripts/run.sh"] = "#!/bin/bash\n# run python dev/data/prep.py first\n./train\n"
+    write_tree(tmp_path, files)
+    (finding,) = by_file(check(tmp_path))["dev/data/prep.py"]["DM101"]
+    assert finding["fix"]["safe"] is False
+    cited = "dev/data/prep.py:3" if where == "docstring" else "scripts/run.sh:2"
+    assert cited in finding["fix"]["breaks_documented_run"]
+    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    ran = subprocess.run([sys.executable, "dev/data/prep.py"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert ran.stdout == "wrote\n", ran.stderr
+
+
 def test_a_tutorial_page_that_shows_the_file_then_runs_it_by_name(
         tmp_path: Path, hook_dir: Path) -> None:
     """typer's docs: a page shows `docs_src/app/main.py`, then `python main.py` (run from the

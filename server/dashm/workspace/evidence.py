@@ -98,6 +98,7 @@ def may_hold_evidence(path: Path) -> bool:
     name = path.name
     return name in TEXT_NAMES or name.startswith(("README.", "Dockerfile", "docker-compose",
                                                   "compose.")) or _is_top_doc(name) or \
+        name.endswith(".sh") or \
         (path.parent.name in ("docs", "doc") and name.endswith(DOC_SUFFIXES)) or \
         (path.parent.name == "workflows" and path.suffix in (".yml", ".yaml")) or \
         (path.parent.name == ".vscode" and name == "launch.json")
@@ -124,7 +125,7 @@ def _candidate_files(folder: Path) -> list[Path]:
     found = _find_candidate_files(folder)
     # The warm-run cache re-checks what was looked at (runcache.py).
     LISTED.update(str(f) for f in (folder, folder / ".github" / "workflows", folder / ".vscode",
-                                   folder / "docs", folder / "doc"))
+                                   folder / "docs", folder / "doc", folder / "scripts"))
     READ.update(str(f) for f in found)
     return found
 
@@ -141,6 +142,16 @@ def _find_candidate_files(folder: Path) -> list[Path]:
                 or _is_top_doc(name):
             if _is_file(entry):
                 found.append(Path(entry.path))
+    # Shell scripts at the top and in scripts/ (`run.sh`: `python dev/data/prep.py`).
+    found.extend(Path(e.path) for name, e in sorted(names.items())
+                 if name.endswith(".sh") and _is_file(e))
+    scripts = folder / "scripts"
+    if "scripts" in names and scripts.is_dir():
+        try:
+            found.extend(sorted(p for p in scripts.iterdir()
+                                if p.suffix == ".sh" and p.is_file()))
+        except OSError:
+            pass
     workflows = folder / ".github" / "workflows"
     if workflows.is_dir():
         found.extend(sorted(p for p in workflows.iterdir() if p.suffix in (".yml", ".yaml")))
@@ -302,6 +313,8 @@ def documented_runs(file: Path, folders: list[Path]) -> list[Evidence]:
     for folder in dict.fromkeys([*folders, *_folders_between(file, folders)]):
         for path in candidate_files(folder):
             found.extend(e for e in path_commands(path) if _runs(e, file, folders))
+    # Its own docstring or comments ("from the root: python dev/data/prep.py").
+    found.extend(e for e in path_commands(file) if _runs(e, file, folders))
     return found
 
 
