@@ -7,7 +7,9 @@ guard). Builtin, frozen and start-up modules cannot be hidden and are never repo
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +39,8 @@ def check_shadowing(ctx: FileContext) -> Iterator[Finding]:
         return  # this file *is* that module (an editable install, or the stdlib itself)
     if not is_stdlib and not env.is_site_path(hidden.path):
         return
+    if not is_stdlib and _installed_from_this_project(ctx, hidden.path, name):
+        return  # `pip install .` of this very project (tox does it): the same code, not a clash
     why = _why_first_on_path(ctx, folder, name)
     if why is None:
         return
@@ -96,6 +100,45 @@ def _imported_deeper(ctx: FileContext, name: str) -> bool:
         parts = (*parts, name)
     importers = dotted_importers(ctx, ctx.workspace.folder)
     return any(".".join(parts[start:]) in importers for start in range(len(parts) - 1))
+
+
+def _installed_from_this_project(ctx: FileContext, installed: Path, name: str) -> bool:
+    """Whether the installed `name` comes from the distribution this project builds: a
+    `*.dist-info` beside it whose RECORD lists it and whose name is the project's."""
+    project = ctx.project.data.get("project")
+    own = project.get("name") if isinstance(project, dict) else None
+    if not isinstance(own, str):
+        return False
+    site = installed.parent.parent if installed.name == "__init__.py" else installed.parent
+    try:
+        changed = os.stat(site).st_mtime_ns  # an install or uninstall changes the listing
+    except OSError:
+        return False
+    return _normalized(own) in _distributions_installing(str(site), name, changed)
+
+
+@functools.lru_cache(maxsize=256)
+def _distributions_installing(site: str, name: str, _changed: int) -> frozenset[str]:
+    """The (normalised) names of the distributions in `site` whose RECORD lists the top-level
+    module or package `name`."""
+    found = set()
+    try:
+        entries = [e for e in os.scandir(site) if e.name.endswith(".dist-info")]
+    except OSError:
+        return frozenset()
+    for entry in entries:
+        try:
+            with open(os.path.join(entry.path, "RECORD"), encoding="utf-8") as record:
+                listed = any(line.startswith((f"{name}/", f"{name}.py,")) for line in record)
+        except OSError:
+            continue
+        if listed:
+            found.add(_normalized(entry.name.removesuffix(".dist-info").rsplit("-", 1)[0]))
+    return frozenset(found)
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _distribution_folder(path) -> str:  # type: ignore[no-untyped-def]
