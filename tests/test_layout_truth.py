@@ -567,3 +567,27 @@ def test_workspace_opened_inside_a_package(workspace: Path) -> None:
     write_tree(workspace, {"pkg/__init__.py": PROBE, "pkg/mod.py": PROBE})
     ws = Workspace(workspace / "pkg")
     assert_runs_as(ws, workspace / "pkg/mod.py", "pkg.mod", workspace)
+
+
+@pytest.mark.parametrize("marker", [".git/HEAD", "pyproject.toml"])
+def test_a_stray_init_in_the_project_folder_keeps_the_root_there(workspace: Path,
+                                                                 marker: str) -> None:
+    """Python-Checkers: an `__init__.py` beside `.git` (or pyproject.toml) in a folder named
+    `my-game`. People run `python main.py` and `python -m pkg.mod` from there, so that is the
+    import root; the folder's invalid name is no reason to refuse."""
+    write_tree(workspace, {f"my-game/{marker}": "", "my-game/__init__.py": "",
+                           "my-game/main.py": PROBE, "my-game/pkg/__init__.py": PROBE,
+                           "my-game/pkg/mod.py": PROBE})
+    project = workspace / "my-game"
+    for ws in (Workspace(project), Workspace(workspace)):
+        assert_runs_as(ws, project / "pkg/mod.py", "pkg.mod", project)
+        assert_runs_as(ws, project / "main.py", "main", project)
+
+
+def test_a_project_folder_imported_by_its_own_name_stays_a_package(workspace: Path) -> None:
+    """Its files import `game.pkg.mod`: the project folder is a package, run from above."""
+    write_tree(workspace, {"game/.git/HEAD": "", "game/__init__.py": PROBE,
+                           "game/pkg/__init__.py": PROBE,
+                           "game/pkg/mod.py": "import game.pkg\n" + PROBE})
+    ws = Workspace(workspace)
+    assert_runs_as(ws, workspace / "game/pkg/mod.py", "game.pkg.mod", workspace)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashm.workspace.finder import FolderCache
-from dashm.workspace.paths import is_within
+from dashm.workspace.paths import PROJECT_MARKERS, is_within
 from dashm.workspace.project import ProjectConfig
 
 
@@ -65,6 +65,10 @@ def import_root(folder: Path, project: ProjectConfig, workspace: Path,
             return root, "source-root"
     top = None
     while folders.package_init(folder) is not None and folder.parent != folder:
+        if _stray_project_init(folder, project, imported):
+            if top is None:
+                return folder, "project"  # a file beside the stray __init__.py
+            break  # the root stays the project
         top = folder
         folder = folder.parent
     if top is not None:
@@ -74,6 +78,18 @@ def import_root(folder: Path, project: ProjectConfig, workspace: Path,
     if is_within(folder, src):
         return src, "src"
     return (project.folder if is_within(folder, project.folder) else workspace), "project"
+
+
+def _stray_project_init(folder: Path, project: ProjectConfig,
+                        imported: Callable[[], frozenset[str]] | None) -> bool:
+    """An `__init__.py` in a project's own folder (beside its pyproject.toml, setup.py or
+    `.git`) that no import names the folder through (Python-Checkers): the project is run from
+    its folder (`python main.py`, `python -m pkg.mod`), so the import root is not above it."""
+    if folder != project.folder and not (folder / ".git").exists():
+        return False
+    if not any((folder / marker).exists() for marker in (*PROJECT_MARKERS, ".git")):
+        return False
+    return not (imported is not None and folder.name in imported())
 
 
 def _imported_from_above(top: Path, project: ProjectConfig, workspace: Path,
