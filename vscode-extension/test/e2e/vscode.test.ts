@@ -682,21 +682,27 @@ describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
         .first().waitFor({ timeout: WAIT });
     }));
 
-  test('dashm.statusBar and dashm.codeLens false hide the status item and the lenses', () =>
+  test('dashm.statusBar, dashm.codeLens false and dashm.severity "off" hide what they say', () =>
     step('settings-off', async () => {
       await openFile('tools/seed.py');
       const status = page.locator('.statusbar-item').filter({ hasText: 'dashm: tools.seed' });
       const lens = page.locator('.editor-group-container.active .codelens-decoration a')
         .filter({ hasText: 'Run as module' });
+      // seed.py's only finding: DM103 on its sys.path.insert().
+      const squiggle = page.locator('.editor-group-container.active .squiggly-warning');
       await status.waitFor({ timeout: WAIT });
       await lens.first().waitFor({ timeout: WAIT });
+      await squiggle.first().waitFor({ timeout: WAIT });
       const settings = join(workspace, '.vscode', 'settings.json');
-      writeFileSync(settings, JSON.stringify({ 'dashm.statusBar': false, 'dashm.codeLens': false }));
+      writeFileSync(settings, JSON.stringify({ 'dashm.statusBar': false, 'dashm.codeLens': false,
+        'dashm.severity': { DM103: 'off' } }));
       await status.waitFor({ state: 'hidden', timeout: WAIT });
       await lens.first().waitFor({ state: 'hidden', timeout: WAIT });
+      await squiggle.first().waitFor({ state: 'hidden', timeout: WAIT });
       writeFileSync(settings, '{}\n');
       await status.waitFor({ timeout: WAIT });
       await lens.first().waitFor({ timeout: WAIT });
+      await squiggle.first().waitFor({ timeout: WAIT });
     }));
 
   test('"Restart Server": a clean restart, no error in the log', () =>
