@@ -477,3 +477,20 @@ def test_targets_of_text_that_does_not_parse_are_unknown() -> None:
     assert targets("import sys\nsys.path.append(x)\n)(", Path("/x.py"), []) == {}
     deep = "import sys\nsys.path.append(" + "(" * 5000 + ")" * 5000 + ")\n"
     assert targets(deep, Path("/x.py"), list(extract_facts(deep).sys_path_mutations)) == {}
+
+
+def test_a_missing_third_party_module_is_not_what_the_change_serves(tmp_path: Path) -> None:
+    """detr's d2/train_net.py: the change adds the project root (for `lib`), computed in a way
+    dashm cannot follow; `torch` is merely not installed where dashm looks. The message must
+    not tell the user to package torch."""
+    workspace = write_tree(tmp_path, {
+        "lib/__init__.py": "", "lib/core.py": "VALUE = 1\n",
+        "tools/train.py": "import os\nimport sys\n\n"
+                          "sys.path.insert(1, os.path.join(sys.path[0], '..'))\n\n"
+                          "import not_installed_anywhere  # noqa: E402\n\n"
+                          "from lib.core import VALUE  # noqa: E402\n",
+    })
+    (finding,) = by_file(check(workspace))["tools/train.py"]["DM103"]
+    assert "not_installed_anywhere" not in finding["message"]
+    assert finding["message"].startswith("Delete `sys.path.insert()` and run "
+                                         "`python -m tools.train`")

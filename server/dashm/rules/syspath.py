@@ -163,7 +163,7 @@ def _served(ctx: FileContext, target: Target) -> list[str]:
     for name in (n for fact in ctx.imports() if not fact.level for n in _names(fact)):
         without = ctx.in_module_mode(name)
         if not isinstance(target.folder, Path):
-            if without is None:
+            if without is None and _local_somewhere(ctx, name):
                 served.append(name)
             continue
         with_it = ctx.workspace.folders.resolve(
@@ -172,6 +172,18 @@ def _served(ctx: FileContext, target: Target) -> list[str]:
         if changed:
             served.append(name)
     return served
+
+
+def _local_somewhere(ctx: FileContext, name: str) -> bool:
+    """`name`'s top-level module is in the file's folder or one above it in the workspace,
+    which an unknown folder added to sys.path may be; a name found nowhere (`torch`, not
+    installed where dashm looks) is no local module the change could serve."""
+    folders = [ctx.script_dir]
+    for parent in ctx.script_dir.parents:
+        if not _inside(parent, ctx.workspace.folder):
+            break
+        folders.append(parent)
+    return ctx.workspace.folders.find(name.split(".")[0], folders) is not None
 
 
 def _search_path(ctx: FileContext, target: Target) -> tuple[Path, ...]:
