@@ -92,6 +92,11 @@ def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fin
     if not served and not _loaded_as_a_module(ctx):
         return replace(_warning(ctx, mutation, unseen_loader_remedy(hack, ctx.location.module),
                                 None), explanation=unseen_loader_explanation(hack, ctx))
+    if served and not isinstance(target.folder, Path) and \
+            not any(_local_somewhere(ctx, name) for name in served):
+        # Unresolved names found nowhere here: uninstalled third-party code, most likely, but
+        # the unknown folder may hold them, so no fix.
+        return _warning(ctx, mutation, missing_remedy(hack, ctx.run_hint(), served[0]), None)
     return _warning(ctx, mutation, module_remedy(hack, ctx.run_hint(), served), fix)
 
 
@@ -118,6 +123,11 @@ def module_remedy(hack: str, run: str, served: list[str]) -> str:
     if served:
         return f"Package or install `{served[0]}` instead of {hack}; run {run}"
     return f"Delete {hack} and run {run}: imports resolve without it"
+
+
+def missing_remedy(hack: str, run: str, missing: str) -> str:
+    run = run or "as a module from its import root"
+    return f"Delete {hack} and run {run}, once `{missing}` is installed (found nowhere here)"
 
 
 def unseen_loader_remedy(hack: str, module: str | None) -> str:
@@ -163,7 +173,7 @@ def _served(ctx: FileContext, target: Target) -> list[str]:
     for name in (n for fact in ctx.imports() if not fact.level for n in _names(fact)):
         without = ctx.in_module_mode(name)
         if not isinstance(target.folder, Path):
-            if without is None and _local_somewhere(ctx, name):
+            if without is None:
                 served.append(name)
             continue
         with_it = ctx.workspace.folders.resolve(
@@ -177,7 +187,7 @@ def _served(ctx: FileContext, target: Target) -> list[str]:
 def _local_somewhere(ctx: FileContext, name: str) -> bool:
     """`name`'s top-level module is in the file's folder or one above it in the workspace,
     which an unknown folder added to sys.path may be; a name found nowhere (`torch`, not
-    installed where dashm looks) is no local module the change could serve."""
+    installed where dashm looks) is most likely no local module the change serves."""
     folders = [ctx.script_dir]
     for parent in ctx.script_dir.parents:
         if not _inside(parent, ctx.workspace.folder):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashm.workspace.finder import FolderCache
-from dashm.workspace.paths import PROJECT_MARKERS, is_within
+from dashm.workspace.paths import is_within
 from dashm.workspace.project import ProjectConfig
 
 
@@ -82,12 +82,13 @@ def import_root(folder: Path, project: ProjectConfig, workspace: Path,
 
 def _stray_project_init(folder: Path, project: ProjectConfig,
                         imported: Callable[[], frozenset[str]] | None) -> bool:
-    """An `__init__.py` in a project's own folder (beside its pyproject.toml, setup.py or
+    """An `__init__.py` in a project's own folder (beside its pyproject.toml, setup.cfg or
     `.git`) that no import names the folder through (Python-Checkers): the project is run from
     its folder (`python main.py`, `python -m pkg.mod`), so the import root is not above it."""
     if folder != project.folder and not (folder / ".git").exists():
         return False
-    if not any((folder / marker).exists() for marker in (*PROJECT_MARKERS, ".git")):
+    # (Not setup.py: a package may hold a module of that name, as CPython's test.libregrtest.)
+    if not any((folder / marker).exists() for marker in ("pyproject.toml", "setup.cfg", ".git")):
         return False
     return not (imported is not None and folder.name in imported())
 
