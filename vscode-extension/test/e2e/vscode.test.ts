@@ -216,7 +216,7 @@ async function openFile(relative: string): Promise<void> {
     .waitFor({ timeout: WAIT });
 }
 
-describe('dashm in VS Code (code-server)', { timeout: 240_000 }, () => {
+describe('dashm in VS Code (code-server)', { timeout: 480_000 }, () => {
   before(async () => {
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
