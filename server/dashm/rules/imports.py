@@ -31,13 +31,13 @@ def check_imports(ctx: FileContext) -> Iterator[Finding]:
 
 # -- DM101 / DM105 -------------------------------------------------------------------------
 def _script_only_imports(ctx: FileContext) -> Iterator[Finding]:
-    if not ctx.runs_differently or _pytest_puts_folder_on_path(ctx) or \
-            _declared_on_path(ctx):
+    if not ctx.runs_differently or _pytest_puts_folder_on_path(ctx):
         return
-    for fact, dotted, name_range, alias in ctx.absolute_names():
-        finding = _check_name(ctx, fact, dotted, name_range, alias)
-        if finding:
-            yield finding
+    found = [f for fact, dotted, name_range, alias in ctx.absolute_names()
+             if (f := _check_name(ctx, fact, dotted, name_range, alias))]
+    # The project's test configuration is read only for a file with such imports.
+    if found and not _declared_on_path(ctx):
+        yield from found
 
 
 def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Range,
