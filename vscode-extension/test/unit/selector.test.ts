@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { DOCUMENT_SELECTOR, MAKEFILES, VSCODE_FILES } from '../../src/selector';
-
-function repository(): string {
-  let folder = __dirname;
-  while (!existsSync(join(folder, 'server', 'dashm'))) {
-    assert.notEqual(dirname(folder), folder, 'the repository holding server/dashm');
-    folder = dirname(folder);
-  }
-  return folder;
-}
+import { REPOSITORY } from '../support/repository';
 
 /** A Python tuple of strings assigned to `name` in the server's source. */
 function pythonStrings(source: string, name: string): string[] {
@@ -22,7 +14,7 @@ function pythonStrings(source: string, name: string): string[] {
 }
 
 describe('document selector', () => {
-  const entrypoints = readFileSync(join(repository(), 'server', 'dashm', 'rules',
+  const entrypoints = readFileSync(join(REPOSITORY, 'server', 'dashm', 'rules',
     'entrypoints.py'), 'utf8');
 
   test('the server\'s entry files (Makefiles, .vscode files) reach it', () => {

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import {
   CLIENT_KEYS, interpreterPath, SERVER_KEYS, serverSettings, substitute,
 } from '../../src/settings';
+import { REPOSITORY } from '../support/repository';
 
-/** The repository: the first folder above this test that holds server/dashm. */
-function repository(): string {
-  let folder = __dirname;
-  while (!existsSync(join(folder, 'server', 'dashm'))) {
-    assert.notEqual(dirname(folder), folder, 'the repository holding server/dashm');
-    folder = dirname(folder);
-  }
-  return folder;
-}
-
-const ROOT = repository();
+const ROOT = REPOSITORY;
 const context = { folder: '/w/proj', home: '/home/me', env: { VENV: '/opt/venv' } };
 
 describe('settings mapping', () => {
