@@ -65,7 +65,8 @@ def import_root(folder: Path, project: ProjectConfig, workspace: Path,
             return root, "source-root"
     top = None
     while folders.package_init(folder) is not None and folder.parent != folder:
-        if _stray_project_init(folder, project, imported):
+        if _stray_project_init(folder, project, imported) or \
+                _stray_top_init(folder):
             if top is None:
                 return folder, "project"  # a file beside the stray __init__.py
             break  # the root stays the project
@@ -91,6 +92,13 @@ def _stray_project_init(folder: Path, project: ProjectConfig,
     if not any((folder / marker).exists() for marker in ("pyproject.toml", "setup.cfg", ".git")):
         return False
     return not (imported is not None and folder.name in imported())
+
+
+def _stray_top_init(folder: Path) -> bool:
+    """An `__init__.py` in a folder whose name no import can spell (`Python-Checkers-main`,
+    as a "Download ZIP" names a project): it makes no package, so the files are imported
+    from that folder."""
+    return not folder.name.isidentifier()
 
 
 def _imported_from_above(top: Path, project: ProjectConfig, workspace: Path,
@@ -142,6 +150,12 @@ def located(path: Path, root: Path, rule: str) -> Location:
     if parts[-1] == "__init__":
         parts.pop()
         if not parts:
+            folder = path.parent.name
+            if not folder.isidentifier():  # a stray __init__.py (see _stray_top_init)
+                return Location(path, root, None, rule,
+                                f"the folder name {folder!r} is not a valid Python identifier, "
+                                f"so {path.parent.name}/ is no package; rename it to "
+                                f"{_identifier(folder)!r} to make it one")
             return Location(path, root, None, rule,
                             f"{path} is an __init__.py outside any package")
     for part in parts:

@@ -101,7 +101,8 @@ def folder_by_imports(start: Path, files: list[Path]) -> Path:
 def package_tree_folder(folder: Path) -> Path:
     """The folder above the unbroken chain of packages (`__init__.py`) holding `folder`, or
     `folder` itself when it is no package."""
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
+    while (folder / "__init__.py").is_file() and folder.parent != folder \
+            and folder.name.isidentifier():  # `Repo-main/__init__.py` makes no package
         folder = folder.parent
     return folder
 
