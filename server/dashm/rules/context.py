@@ -11,9 +11,11 @@ from pathlib import Path
 
 from dashm.findings import Range
 from dashm.workspace import Location, SourceFile, Workspace
+from dashm.workspace.dependencies import normalize
 from dashm.workspace.evidence import Evidence, documented_runs
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
+from dashm.workspace.paths import is_within
 from dashm.workspace.project import ProjectConfig
 
 # Files that tools execute rather than people, and the tool's own remedy for path hacks, remedy
@@ -38,6 +40,9 @@ TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 # `find_spec("util")`, `mock.patch("util.now")`, `monkeypatch.setattr("util.now", ...)`.
 LOOKUP_BY_NAME = (r"(?:sys\.modules(?:\.(?:get|pop|setdefault))?\s*[\[(]|"
                   r"(?:import_module|__import__|find_spec|patch|setattr)\s*\(\s*)\s*")
+
+# A string literal that starts by climbing out of the working folder: '../data/x.png'.
+CLIMBING_PATH = re.compile(r"""(?<![\w.])[rRbBuU]?(["'])\.\./[^"'\n]*\1""")
 
 
 @dataclass
@@ -119,6 +124,43 @@ class FileContext:
             return f"`./{self.display(self.path)}` (#! line, executable)"
         if facts.shebang and facts.main_guards:
             return f"`python {self.display(self.path)}` (#! line and __main__ guard)"
+        if facts.main_guards:
+            return self._run_like_siblings()
+        return None
+
+    def _run_like_siblings(self) -> str | None:
+        """A guarded script whose neighbours are documented by-path runs is run the same way
+        (llm.c's dev/data/README.md: "run any of these scripts as python dev/data/x.py")."""
+        folders = [self.project.folder, self.workspace.folder]
+        for sibling in self.scripts_beside:
+            if sibling == self.path:
+                continue
+            runs = documented_runs(sibling, folders)
+            if runs:
+                return (f"`python {self.display(self.path)}`, as {runs[0].cite} beside it "
+                        f"({runs[0].where(self.workspace.folder)})")
+        return None
+
+    def run_from_own_folder(self) -> str | None:
+        """A by-path run from this file's own folder (`cd code && python main.py`), evident
+        from a path that climbs out of the working folder (`open('../graphics/x.png')`) in
+        a file here beside a by-path script; cited, or None. Imports through the package
+        cannot work there: that run puts only this folder on sys.path."""
+        scripts = self.scripts_beside
+        if not scripts:
+            return None
+        for module in sorted(self.workspace.folders.listing(self.path.parent).modules.values()):
+            if module.suffix != ".py":
+                continue
+            source = self.source if module == self.path else self.workspace.source(module)
+            if not isinstance(source, SourceFile) or "../" not in source.text:
+                continue
+            match = CLIMBING_PATH.search(source.text)
+            if match:
+                line = source.text.count("\n", 0, match.start())
+                folder = self.display(self.path.parent)
+                return (f"`cd {folder} && python {scripts[0].name}` ({self.display(module)}:"
+                        f"{line + 1} names {match.group(0)[:40]}, a path from that folder)")
         return None
 
     @cached_property
@@ -168,6 +210,26 @@ class FileContext:
                 line = source.text.count("\n", 0, match.start())
                 text = source.text.splitlines()[line].strip()
                 return f"`{text[:60]}` ({self.display(module)}:{line + 1})"
+        return None
+
+    def taken_name(self, top: str) -> str | None:
+        """What else answers to the top-level name `top`: the standard library's module, an
+        installed distribution (not this project's own), or a declared dependency. A fix
+        that makes a workspace folder the package `top` would hide it: say which, or None."""
+        env = self.workspace.environment
+        if top in env.stdlib_names or top in env.unshadowable:
+            return f"the standard library's `{top}`"
+        project = self.project.data.get("project")
+        own = project.get("name") if isinstance(project, dict) else None
+        if isinstance(own, str) and normalize(own) == normalize(top):
+            return None  # `name[extra]` in its own optional dependencies: itself
+        if normalize(top) in self.project.dependencies:
+            return f"the declared dependency `{top}`"
+        installed = self.workspace.resolve_installed(top)
+        if installed is not None and installed.path is not None \
+                and env.is_site_path(installed.path) \
+                and not is_within(installed.path, self.workspace.folder):
+            return f"the installed `{top}`"
         return None
 
     def run_hint(self) -> str:

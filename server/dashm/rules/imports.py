@@ -80,6 +80,14 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     new_name = _package_name(ctx, dotted, in_script)
     if new_name == ctx.location.module:
         new_name = None  # a self-import is never a fix
+    taken = ctx.taken_name(new_name.split(".")[0]) if new_name else None
+    hidden_by = ""
+    if taken:
+        # `from code.settings import *` makes the folder `code/` a package that hides the
+        # standard library's `code` (and fails by path): the folder needs a new name first.
+        assert new_name is not None
+        hidden_by = ctx.display(ctx.location.root / new_name.split(".")[0])
+        new_name = None
     folder = ctx.display(ctx.script_dir)
     if ctx.is_evidently_run:
         cause = (f"`{statement}` finds {found} only because `python {ctx.display(ctx.path)}` "
@@ -101,9 +109,12 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
                   f"`{_suggested(fact, alias, new_name)}`, else rename {found}")
     else:
         advice = ""
+    if taken:
+        advice = (f"; {hidden_by}/ is named like {taken}, which an import through it would "
+                  f"hide: rename {hidden_by}/, then import {found} through it")
     fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) \
         if new_name and meant == "script" else None
-    documented = ctx.by_path_command() if fix else None
+    documented = (ctx.by_path_command() or ctx.run_from_own_folder()) if fix else None
     named = ctx.named_in_strings(top) if fix and not documented else None
     if fix and documented:
         # The package import fails when the file runs by path: ask, never apply in --fix.
@@ -119,6 +130,8 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         short = f"use `{_suggested(fact, alias, new_name)}`"
     elif new_name:
         short = f"use `{_suggested(fact, alias, new_name)}` or rename {found}"
+    elif taken:
+        short = f"rename {hidden_by}/ first: `{hidden_by.rsplit('/', 1)[-1]}` is taken"
     else:
         short = "import it through its package"
     what = "works only run by path" if in_module is None else \

@@ -219,10 +219,18 @@ def _always_exempt(ctx: FileContext, folder: Path) -> bool:
     name = folder.name.lower()
     if name in DATA_NAMES or name.endswith("data") or name.startswith("data"):
         return True
+    if _is_alembic_folder(folder) or _is_alembic_folder(folder.parent):
+        # Alembic loads env.py and versions/ by path; `from alembic import context` there
+        # means the tool, whatever the folder is called (`alembic init alembic`).
+        return True
     modules = _modules(ctx, folder)
     if any(m.name == "conf.py" for m in modules):
         return True  # Sphinx
     return bool(modules) and all(_is_test_file(m.name) for m in modules)
+
+
+def _is_alembic_folder(folder: Path) -> bool:
+    return (folder / "env.py").is_file() and (folder / "script.py.mako").is_file()
 
 
 def _modules(ctx: FileContext, folder: Path) -> list[Path]:
@@ -242,8 +250,6 @@ def _loaded_by_path(ctx: FileContext, folder: Path) -> bool:
     if folder.name.lower() in CONFIG_NAMES:
         return True
     if folder.name == "versions" and (folder.parent / "env.py").is_file():
-        return True
-    if (folder / "env.py").is_file() and (folder / "script.py.mako").is_file():
         return True
     modules = _modules(ctx, folder)
     if any(_relative_imports(ctx, m) for m in modules):
@@ -313,6 +319,16 @@ def _folder_finding(ctx: FileContext, chain: _Chain, index: int) -> Finding:
     assert chain.importer is not None
     path, line, name = chain.importer
     top = dotted.split(".")[0]
+    taken = ctx.taken_name(top)
+    if taken:
+        # An __init__.py would make the folder a regular package that hides the other one.
+        message = (f"rename {ctx.display(chain.folders[0])}/: {taken} has the same name, so "
+                   f"`import {name}` finds that one whenever it is on sys.path (a regular "
+                   f"package beats a namespace folder), and an __init__.py here would hide it")
+        return Finding(ctx.path, START, "DM201",
+                       f"rename {ctx.display(chain.folders[0])}/: `{top}` is taken",
+                       Severity.WARNING, None, related=(Related(path, line),),
+                       explanation=message)
     if _is_distribution(ctx):
         # find_packages() / auto-discovery would ship a new top-level package: ask first.
         fix = replace(fix, breaks_documented_run=f"what the project installs (`{top}` would "
@@ -468,7 +484,11 @@ def _missing_main(ctx: FileContext) -> Finding | None:
         cites[-1] += f" and {len(evidence) - MAX_CITED} more"
     cites += [f"{ctx.display(m)} has an `if __name__ == \"__main__\":` block" for m in guarded]
     main = folder / "__main__.py"
-    fix = _main_fix(ctx, package, evidence, guarded)
+    fix, runs = _main_fix(ctx, package, evidence, guarded)
+    blocker = _fails_under_module_mode(ctx, package, runs) if fix and runs else None
+    if fix and blocker:
+        # The new __main__.py would fail at once: the import it depends on comes first.
+        fix = replace(fix, breaks_documented_run=blocker)
     remedy = (f"create {ctx.display(main)} that {fix.title.split(' that ', 1)[1]}" if fix
               else f"add {ctx.display(main)} that calls the package's entry function")
     message = (f"`{package}` is meant to be run ({'; '.join(cites)}), but it has no "
@@ -481,6 +501,31 @@ def _missing_main(ctx: FileContext) -> Finding | None:
                                    *(Related(g, _guard_line(ctx, g)) for g in guarded)]))
     return Finding(ctx.path, START, "DM202", short, Severity.WARNING, fix,
                    explanation=message, related=related)
+
+
+def _fails_under_module_mode(ctx: FileContext, package: str, module: str) -> str | None:
+    """What the module a new __main__.py would run imports at its top that only its own
+    folder provides (an open DM101): under `python -m` that import fails, so would the
+    new file. Said as the reason the fix is not applied by --fix; None when it would run."""
+    root = ctx.location.root
+    found = ctx.workspace.resolve(module, root)
+    if found is None or found.path is None or found.path.suffix != ".py":
+        return None
+    source = ctx.workspace.source(found.path)
+    if not isinstance(source, SourceFile):
+        return None
+    script_dir = ctx.workspace.script_dir(found.path)
+    for fact in source.facts.imports:
+        if fact.level or fact.context.in_function or fact.context.guard is not None \
+                or fact.context.type_checking:
+            continue
+        names = [fact.module] if fact.is_from else [a.name for a in fact.names]
+        for name in names:
+            if name and ctx.workspace.resolve(name, root) is None and \
+                    ctx.workspace.resolve(name, script_dir) is not None:
+                return (f"`python -m {package}`, since {ctx.display(found.path)}'s "
+                        f"`{name}` import works only by path (fix it first)")
+    return None
 
 
 def _guard_line(ctx: FileContext, path: Path) -> int | None:
@@ -506,21 +551,22 @@ def _cite(ctx: FileContext, evidence: Evidence) -> str:
 
 
 def _main_fix(ctx: FileContext, package: str, evidence: list[Evidence],
-              guarded: list[Path]) -> Fix | None:
+              guarded: list[Path]) -> tuple[Fix | None, str | None]:
+    """The fix that creates the package's __main__.py, and the module that file runs."""
     entry = _script_entry(ctx, package, evidence) or _guard_entry(ctx, package, guarded)
     main = ctx.path.parent / "__main__.py"
     conventions = conventions_near(ctx.path.parent)
     if entry is None:
         if not guarded:
-            return None
+            return None, None
         module = ctx.workspace.locate(guarded[0]).module
         if module is None:
-            return None
+            return None, None
         text = (f'"""`python -m {package}`: runs {module} as the program, as '
                 f'`python -m {module}` does."""\n\nimport runpy\n\n'
                 f'runpy.run_module("{module}", run_name="__main__", alter_sys=True)\n')
         return Fix(f"Create {ctx.display(main)} that runs {module} as the program",
-                   creations=(FileCreation(main, conventions.render(text)),))
+                   creations=(FileCreation(main, conventions.render(text)),)), module
     head = entry.attr.split(".")[0]
     relative = ctx.project.import_style == "relative"
     if relative:
@@ -533,7 +579,7 @@ def _main_fix(ctx: FileContext, package: str, evidence: list[Evidence],
     text = (f'"""`python -m {package}`: runs what {entry.source} runs."""\n\n'
             f"{statement}\n\n{body}\n")
     return Fix(f"Create {ctx.display(main)} that calls {entry.module}:{entry.attr}",
-               creations=(FileCreation(main, conventions.render(text)),))
+               creations=(FileCreation(main, conventions.render(text)),)), entry.module
 
 
 def _script_entry(ctx: FileContext, package: str, evidence: list[Evidence]) -> Entry | None:
