@@ -6,22 +6,11 @@ project with a stray `__init__.py`, a package folder named like the standard lib
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.test_fix_safety_truth import assert_fix_keeps_working_imports
 from tests.test_modes_truth import by_file, check, dashm, run_module, snapshot, write_tree
-
-
-def python(cwd: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if path:
-        env["PYTHONPATH"] = path
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=60)
-
+from tests.test_unseen_code import python
 
 # -- a folder named like the tool it configures ------------------------------------------------
 ALEMBIC = {

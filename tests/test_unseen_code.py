@@ -12,8 +12,10 @@ from pathlib import Path
 from tests.test_modes_truth import base_env, by_file, check, dashm, snapshot, write_tree
 
 
-def python(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=base_env(), text=True,
+def python(cwd: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` run in `cwd`, with PYTHONPATH=`path` when given (an installed package)."""
+    env = base_env() if path is None else {**base_env(), "PYTHONPATH": path}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, text=True,
                           capture_output=True, timeout=60)
 
 
