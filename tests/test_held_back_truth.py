@@ -6,8 +6,12 @@ project with a stray `__init__.py`, a package folder named like the standard lib
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.test_fix_safety_truth import assert_fix_keeps_working_imports
 from tests.test_modes_truth import by_file, check, dashm, run_module, snapshot, write_tree
 from tests.test_unseen_code import python
@@ -220,3 +224,64 @@ def test_a_new_main_waits_for_the_fix_it_needs_then_runs(tmp_path: Path) -> None
     assert (project / "app/__main__.py").is_file()
     assert python(project, "-m", "app").stdout == "helped\n"
     assert check(project) == []
+
+
+# -- generated: where a folder of scripts is run from, and what its name is taken by ----------
+@st.composite
+def script_folders(draw: st.DrawFn) -> dict[str, str]:
+    folder = draw(st.sampled_from(["game", "code", "tools"]))
+    package = draw(st.booleans())
+    climbs = draw(st.booleans())  # level.py reads '../assets/tile.txt': run from its folder
+    documented = draw(st.booleans())  # a README shows `python F/other.py`, not main.py
+    read = ("open('../assets/tile.txt').read()" if climbs else "'tile'")
+    files = {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        "assets/tile.txt": "tile",
+        f"{folder}/settings.py": "WIDTH = 64\n",
+        f"{folder}/level.py": f"from settings import WIDTH\n\n\ndef load():\n"
+                              f"    return {read} + str(WIDTH)\n",
+        f"{folder}/main.py": "from level import load\n\nif __name__ == '__main__':\n"
+                             "    print(load())\n",
+        f"{folder}/other.py": "from settings import WIDTH\n\nif __name__ == '__main__':\n"
+                              "    print(WIDTH)\n",
+    }
+    if package:
+        files[f"{folder}/__init__.py"] = ""
+    if documented:
+        files["README.md"] = f"Run `python {folder}/other.py`.\n"
+    return files
+
+
+def runs(workspace: Path, folder: str) -> dict[str, bool]:
+    """Each way to run the folder's scripts, and whether it works."""
+    return {
+        "cd && main": python(workspace / folder, "main.py").returncode == 0,
+        "by path main": python(workspace, f"{folder}/main.py").returncode == 0,
+        "by path other": python(workspace, f"{folder}/other.py").returncode == 0,
+        "-m main": python(workspace, "-m", f"{folder}.main").returncode == 0,
+    }
+
+
+@settings(max_examples=int(os.environ.get("DASHM_TRUTH_EXAMPLES", "12")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(files=script_folders())
+def test_generated_script_folders_keep_their_runs(files: dict[str, str],
+                                                  hook_dir: Path) -> None:
+    """After --fix: what ran as a module still does; a folder run from inside (its paths
+    climb out of it) still runs so; a documented by-path run still works; and no import goes
+    through a folder named like the standard library's `code`."""
+    folder = next(p.split("/")[0] for p in files if p.endswith("/main.py"))
+    with tempfile.TemporaryDirectory(prefix="dashm-folders-") as temp:
+        workspace = write_tree(Path(os.path.realpath(temp)), files)
+        before = runs(workspace, folder)
+        assert_fix_keeps_working_imports(workspace, hook_dir)
+        after = runs(workspace, folder)
+        if before["-m main"]:
+            assert after["-m main"], (before, after)
+        if "'../assets" in files[f"{folder}/level.py"] and before["cd && main"]:
+            assert after["cd && main"], (before, after)
+        if "README.md" in files and before["by path other"]:
+            assert after["by path other"], (before, after)
+        if folder == "code":
+            texts = [p.read_text() for p in workspace.rglob("*.py")]
+            assert not [t for t in texts if "from code." in t or "import code." in t]
