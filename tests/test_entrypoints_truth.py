@@ -248,3 +248,25 @@ def test_examples_python_m_inventory_after_fix(tmp_path: Path) -> None:
     assert '"module": "inventory.cli"' in launch and "// runs it by path" in launch
     left = {f["code"] for f in check_json(root)}
     assert "DM204" in left and not left & {"DM201", "DM202", "DM205"}, left
+
+
+def test_dm204_py_module_that_is_a_found_package_is_no_problem(tmp_path: Path) -> None:
+    """openai/whisper: `py-modules = ["whisper"]` with a `whisper/` package that
+    `packages.find` ships: the wheel has it and `import whisper` works once installed."""
+    pytest.importorskip("setuptools")
+    project = write_tree(tmp_path / "project", {
+        "pyproject.toml": ('[build-system]\nrequires = ["setuptools>=61.2"]\n'
+                           'build-backend = "setuptools.build_meta"\n\n'
+                           '[project]\nname = "w"\nversion = "0.1"\n\n'
+                           '[tool.setuptools]\npy-modules = ["whisper"]\n\n'
+                           '[tool.setuptools.packages.find]\nexclude = ["tests*"]\n'),
+        "whisper/__init__.py": "NAME = 'whisper ok'\n",
+    })
+    assert not [f for f in check_json(project) if f["code"] == "DM204"]
+    site = tmp_path / "site"
+    built = run([PY, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
+                 "--target", str(site), str(project)], tmp_path)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    imported = run([PY, "-c", "import whisper; print(whisper.NAME)"], tmp_path,
+                   PYTHONPATH=str(site))
+    assert imported.stdout == "whisper ok\n", imported.stderr

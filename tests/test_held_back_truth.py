@@ -10,6 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.test_fix_safety_truth import assert_fix_keeps_working_imports
@@ -285,3 +286,125 @@ def test_generated_script_folders_keep_their_runs(files: dict[str, str],
         if folder == "code":
             texts = [p.read_text() for p in workspace.rglob("*.py")]
             assert not [t for t in texts if "from code." in t or "import code." in t]
+
+
+# -- second QA round on real repositories (geekcomputers, fairseq, realpython/materials) ------
+def test_a_tutorial_folder_named_like_its_library_is_no_package(tmp_path: Path) -> None:
+    """realpython/materials: `loguru/` (its own requirements.txt says loguru) whose files
+    `from loguru import logger`: that names no module of the folder; an __init__.py there
+    would make `from loguru import logger` fail once loguru is installed."""
+    project = write_tree(tmp_path / "p", {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        "loguru/requirements.txt": "loguru==0.7.2\n",
+        "loguru/basic_logging.py": "from loguru import logger\n\nlogger.info('basic')\n",
+        "other/__init__.py": "",
+        "other/app.py": "from loguru import logger\n\nlogger.info('other')\n",
+    })
+    site = write_tree(tmp_path / "site", {"loguru/__init__.py": "class logger:\n"
+                                          "    info = staticmethod(print)\n"})
+    assert python(project, "-m", "other.app", path=str(site)).stdout == "other\n"
+    assert not [f for f in check(project) if f["code"] == "DM201"]
+    dashm("check", ".", "--fix", cwd=project)
+    assert not (project / "loguru/__init__.py").exists()
+    assert python(project, "-m", "other.app", path=str(site)).stdout == "other\n"
+
+
+def test_a_module_a_documented_script_imports_keeps_its_imports(tmp_path: Path,
+                                                                hook_dir: Path) -> None:
+    """README: `python app/run.py`; run.py imports helper by its bare name, helper imports
+    util the same way: rewriting helper's import breaks that run just as run.py's would."""
+    project = write_tree(tmp_path / "p", {
+        "pyproject.toml": "",
+        "README.md": "```sh\npython app/run.py\n```\n",
+        "app/util.py": "def y():\n    return 'util ok'\n",
+        "app/helper.py": "from util import y\n\n\ndef x():\n    return y()\n",
+        "app/run.py": "from helper import x\n\nif __name__ == '__main__':\n    print(x())\n",
+    })
+    (finding,) = by_file(check(project))["app/helper.py"]["DM101"]
+    assert finding["fix"]["safe"] is False
+    assert "`python app/run.py` (README.md:2), which imports helper.py" in \
+        finding["fix"]["breaks_documented_run"]
+    assert_fix_keeps_working_imports(project, hook_dir)
+    assert python(project, "app/run.py").stdout == "util ok\n"
+
+
+@pytest.mark.parametrize("readme", [
+    "Run it with: <b>python main\\_app.py</b>\n",  # Markdown's escape, in app/README.md
+    "```sh\ncd app\npython main_app.py\n```\n",  # `cd` alone on the line before
+])
+def test_documented_runs_in_markdown_spellings(tmp_path: Path, hook_dir: Path,
+                                               readme: str) -> None:
+    """geekcomputers' VoiceAssistant/GUIDE.md: ``python VoiceAssistant\\_main.py``."""
+    where = "app/README.md" if "\\_" in readme else "README.md"
+    project = write_tree(tmp_path / "p", {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        where: readme,
+        "app/tree_node.py": "NODE = 'node'\n",
+        "app/main_app.py": "from tree_node import NODE\n\nif __name__ == '__main__':\n"
+                           "    print(NODE)\n",
+    })
+    (finding,) = by_file(check(project))["app/main_app.py"]["DM101"]
+    assert finding["fix"]["safe"] is False
+    assert f"({where}:" in finding["fix"]["breaks_documented_run"]
+    assert_fix_keeps_working_imports(project, hook_dir)
+    assert python(project / "app", "main_app.py").stdout == "node\n"
+
+
+def test_a_shell_script_below_the_file_documents_its_run(tmp_path: Path,
+                                                         hook_dir: Path) -> None:
+    """fairseq's examples/MMPT: scripts/video_feature_extractor/how2/s3d.sh runs
+    `python scripts/video_feature_extractor/extract.py`."""
+    project = write_tree(tmp_path / "p", {
+        "setup.py": "",
+        "scripts/fx/model.py": "NAME = 'model ok'\n",
+        "scripts/fx/extract.py": "import sys\nfrom model import NAME\n\n"
+                                 "if __name__ == '__main__':\n    print(NAME, sys.argv[2])\n",
+        "scripts/fx/how2/s3d.sh": "#!/bin/bash\n\npython scripts/fx/extract.py \\\n"
+                                  "    --vdir videos\n",
+    })
+    (finding,) = by_file(check(project))["scripts/fx/extract.py"]["DM101"]
+    assert finding["fix"]["safe"] is False
+    assert "scripts/fx/how2/s3d.sh:3" in finding["fix"]["breaks_documented_run"]
+    assert_fix_keeps_working_imports(project, hook_dir)
+    ran = python(project, "scripts/fx/extract.py", "--vdir", "videos")
+    assert ran.stdout == "model ok videos\n", ran.stderr
+
+
+def test_a_declared_name_the_file_uses_as_the_local_module_gets_no_fix(
+        tmp_path: Path) -> None:
+    """geekcomputers: a pipreqs-style requirements file lists `backend`, yet frontend.py uses
+    backend.AutoComplete, which only the local backend.py defines: unclear, so no fix, and
+    the message offers both ways."""
+    project = write_tree(tmp_path / "p", {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        "requirements_with_versions.txt": "requests==2.31.0\nbackend==0.2.4.1\n",
+        "app/backend.py": "class AutoComplete:\n    def hello(self):\n"
+                          "        return 'local backend'\n",
+        "app/frontend.py": "import backend\n\nif __name__ == '__main__':\n"
+                           "    print(backend.AutoComplete().hello())\n",
+    })
+    assert python(project, "app/frontend.py").stdout == "local backend\n"
+    (finding,) = by_file(check(project))["app/frontend.py"]["DM101"]
+    assert finding["fix"] is None
+    assert finding["message"].endswith("use `from app import backend` or rename "
+                                       "app/backend.py")
+
+
+def test_a_package_is_never_imported_under_a_second_name(tmp_path: Path) -> None:
+    """realpython's example_3: proj/ex3/ (no __init__.py) holds server.py and the package
+    app/, whose `from config import Config` works from ex3/. `from proj.ex3.app import app`
+    would load app a second time under a name where that import fails: no fix."""
+    project = write_tree(tmp_path / "p", {
+        "setup.py": "",
+        "proj/__init__.py": "",
+        "proj/ex3/config.py": "class Config:\n    DEBUG = True\n",
+        "proj/ex3/app/__init__.py": "from config import Config\n\napp = {'debug': "
+                                    "Config.DEBUG}\n",
+        "proj/ex3/server.py": "from app import app\n\nif __name__ == '__main__':\n"
+                              "    print(app)\n",
+    })
+    assert python(project, "proj/ex3/server.py").stdout == "{'debug': True}\n"
+    rewritten = python(project, "-c", "from proj.ex3.app import app")
+    assert "No module named 'config'" in rewritten.stderr
+    (finding,) = by_file(check(project))["proj/ex3/server.py"]["DM101"]
+    assert finding["fix"] is None

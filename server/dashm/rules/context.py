@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dashm.findings import Range
 from dashm.workspace import Location, SourceFile, Workspace
-from dashm.workspace.dependencies import normalize
+from dashm.workspace.dependencies import declared_dependencies, normalize
 from dashm.workspace.evidence import Evidence, documented_runs
 from dashm.workspace.facts import ImportedName, ImportFact
 from dashm.workspace.finder import Resolved
@@ -128,6 +128,33 @@ class FileContext:
             return self._run_like_siblings()
         return None
 
+    def run_through_importer(self) -> str | None:
+        """A documented by-path run of a script beside this file that imports it, directly or
+        through other modules here, by its bare name (`python app/run.py`, whose
+        `from helper import x` loads helper.py, whose imports then need app/ on sys.path)."""
+        folder = self.path.parent
+        modules = {m.stem: m for m in self.workspace.folders.listing(folder).modules.values()
+                   if m.suffix == ".py"}
+        folders = [self.project.folder, self.workspace.folder]
+        for script in self.scripts_beside:
+            if script == self.path:
+                continue
+            reached, todo = {script}, [script]
+            while todo and self.path not in reached:
+                source = self.workspace.source(todo.pop())
+                facts = getattr(source, "facts", None)
+                for name, module in modules.items():
+                    if module not in reached and facts is not None and facts.imports_name(name):
+                        reached.add(module)
+                        todo.append(module)
+            if self.path not in reached:
+                continue
+            runs = documented_runs(script, folders)
+            if runs:
+                return (f"{runs[0].cite} ({runs[0].where(self.workspace.folder)}), which "
+                        f"imports {self.path.name} as `{self.path.stem}`")
+        return None
+
     def _run_like_siblings(self) -> str | None:
         """A guarded script whose neighbours are documented by-path runs is run the same way
         (llm.c's dev/data/README.md: "run any of these scripts as python dev/data/x.py")."""
@@ -212,10 +239,12 @@ class FileContext:
                 return f"`{text[:60]}` ({self.display(module)}:{line + 1})"
         return None
 
-    def taken_name(self, top: str) -> str | None:
+    def taken_name(self, top: str, folder: Path | None = None) -> str | None:
         """What else answers to the top-level name `top`: the standard library's module, an
-        installed distribution (not this project's own), or a declared dependency. A fix
-        that makes a workspace folder the package `top` would hide it: say which, or None."""
+        installed distribution (not this project's own), or a declared dependency (of the
+        project, or in requirement files of `folder`, the folder that would become `top`). A
+        fix that makes a workspace folder the package `top` would hide it: say which, or
+        None."""
         env = self.workspace.environment
         if top in env.stdlib_names or top in env.unshadowable:
             return f"the standard library's `{top}`"
@@ -223,7 +252,8 @@ class FileContext:
         own = project.get("name") if isinstance(project, dict) else None
         if isinstance(own, str) and normalize(own) == normalize(top):
             return None  # `name[extra]` in its own optional dependencies: itself
-        if normalize(top) in self.project.dependencies:
+        if normalize(top) in self.project.dependencies or (
+                folder is not None and normalize(top) in declared_dependencies(folder, {})):
             return f"the declared dependency `{top}`"
         installed = self.workspace.resolve_installed(top)
         if installed is not None and installed.path is not None \

@@ -215,6 +215,10 @@ def _check_setuptools_lists(project: ProjectConfig, path: Path, text: str
             file = folder.with_name(folder.name + ".py")
             if file.is_file():
                 continue
+            listed = setuptools.get("packages")
+            if (folder / "__init__.py").is_file() and (
+                    not isinstance(listed, list) or name in listed):
+                continue  # whisper: the package of that name is in the wheel, and imports
             shown = _relative(file, project.folder)
             yield Finding(path, string.range, "DM204",
                           f"no {shown} for py-module `{name}`: the wheel will lack it",

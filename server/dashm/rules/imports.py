@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dashm.findings import FileCreation, Finding, Fix, Range, Related, Severity, TextEdit
 from dashm.rules.context import FileContext
-from dashm.rules.intent import defines, meant_target, third_party_reason
+from dashm.rules.intent import defines, meant_target, third_party_reason, used_names
 from dashm.rules.packages import dotted_importers
 from dashm.rules.pytest_config import declared_path_folders
 from dashm.workspace.facts import ImportedName, ImportFact
@@ -66,7 +66,14 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     third_party = third_party_reason(ctx, fact, top)
     if third_party and not _reached_by_path(ctx):
         return None  # the local folder shadows it only when a file here runs by path
-    meant = None if third_party else meant_target(ctx, fact, alias, in_script, in_module)
+    declared_but_local = third_party == "a declared dependency" and \
+        _use_fits(ctx, fact, alias, in_script)
+    if declared_but_local:
+        # A requirements file lists it (pipreqs lists local modules too), yet what the file
+        # uses is the local module's: which one is meant is unclear, so no automatic fix.
+        third_party = None
+    meant = None if third_party or declared_but_local else \
+        meant_target(ctx, fact, alias, in_script, in_module)
     code = "DM101" if in_module is None else "DM105"
     found = _shown(ctx, in_script, dotted)
     statement = f"import {dotted}" if alias else f"from {dotted} import ..."
@@ -114,7 +121,8 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
                   f"hide: rename {hidden_by}/, then import {found} through it")
     fix = _rewrite_fix(ctx, fact, alias, dotted, new_name, in_script) \
         if new_name and meant == "script" else None
-    documented = (ctx.by_path_command() or ctx.run_from_own_folder()) if fix else None
+    documented = (ctx.by_path_command() or ctx.run_from_own_folder()
+                  or ctx.run_through_importer()) if fix else None
     named = ctx.named_in_strings(top) if fix and not documented else None
     if fix and documented:
         # The package import fails when the file runs by path: ask, never apply in --fix.
@@ -138,6 +146,15 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
         f"loads {found} only run by path"
     return _finding(ctx, fact, name_range, code, f"`{statement}` {what}: {short}", fix,
                     in_script, f"{cause}; {consequence}{advice}")
+
+
+def _use_fits(ctx: FileContext, fact: ImportFact, alias: ImportedName | None,
+              module: Resolved) -> bool:
+    """The file takes some names from the module, and the module defines every one."""
+    used = used_names(ctx, fact, alias)
+    if not used:
+        return False
+    return defines(ctx, module, used) is True
 
 
 def _reached_by_path(ctx: FileContext) -> bool:
@@ -277,9 +294,15 @@ def _package_name(ctx: FileContext, dotted: str, in_script: Resolved) -> str | N
     if not prefix or not all(part.isidentifier() for part in prefix):
         return None
     candidate = ".".join((*prefix, dotted))
-    if in_script.same_target(ctx.in_module_mode(candidate)):
-        return candidate
-    return None
+    if not in_script.same_target(ctx.in_module_mode(candidate)):
+        return None
+    own = ctx.workspace.locate(in_script.path).module if in_script.path else None
+    if own is not None and own != candidate:
+        # `proj.ex3.app` for a package whose own name is `app` (proj/ex3/ has no
+        # __init__.py): under a second name its own imports (`from config import ...`,
+        # found from its root) break, and it would be loaded twice.
+        return None
+    return candidate
 
 
 def _suggested(fact: ImportFact, alias: ImportedName | None, new_name: str) -> str:

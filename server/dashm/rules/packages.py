@@ -142,7 +142,12 @@ def _imported_chain(ctx: FileContext, folder: Path) -> _Chain | None:
     if found is None or found.kind != "namespace" or len(found.portions) != 1 or \
             found.portions[0] != folders[0]:
         return None  # shared with other folders or distributions: deliberate
-    importer = dotted_importers(ctx, root).get(top)
+    importers = dotted_importers(ctx, root)
+    listing = ctx.workspace.folders.listing(folders[0])
+    # `from loguru import logger` beside a tutorial folder `loguru/` names no module of it:
+    # it means the library. Only an import of a module inside makes the folder a package.
+    importer = next((importers[f"{top}.{child}"] for child in sorted(
+        {*listing.modules, *listing.folders}) if f"{top}.{child}" in importers), None)
     if importer is None:
         return None  # nothing imports it as a package: loose scripts or data
     if is_source_folder(ctx, folders[0]):
@@ -319,7 +324,7 @@ def _folder_finding(ctx: FileContext, chain: _Chain, index: int) -> Finding:
     assert chain.importer is not None
     path, line, name = chain.importer
     top = dotted.split(".")[0]
-    taken = ctx.taken_name(top)
+    taken = ctx.taken_name(top, chain.folders[0])
     if taken:
         # An __init__.py would make the folder a regular package that hides the other one.
         message = (f"rename {ctx.display(chain.folders[0])}/: {taken} has the same name, so "

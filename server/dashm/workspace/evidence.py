@@ -30,7 +30,7 @@ PYTHON_M = re.compile(
 PYTHON_FILE = re.compile(
     r"""(?<![\w./-])(?:[\w./\\-]*[/\\])?(?:python[0-9.]*(?:\.exe)?|py|\$\(PYTHON\)|"""
     r"""\$\{PYTHON\}|\$PYTHON)(?:\s+-[bBdEiIOqsSuvx]+)*\s+["']?"""
-    r"""(?P<file>[^\s"'`;&|()<>]+\.py)(?=$|[\s"'`;&|)])""")
+    r"""(?P<file>[^\s"'`;&|()<>]+\.py)(?=$|[\s"'`;&|)<])""")
 # Launchers that run a file by path as `python file.py` would (its folder first on sys.path):
 # `torchrun --nproc_per_node 2 train.py`, `python -m torch.distributed.run ... train.py`,
 # `accelerate launch`, `deepspeed`, `uv run`, `streamlit run`, `python -m pdb` and the like.
@@ -43,7 +43,7 @@ LAUNCHED_FILE = re.compile(
     r"""(?:\s+-[bBdEiIOqsSuvx]+)*\s+-m\s+(?:torch\.distributed\.(?:run|launch)|pdb|cProfile|"""
     r"""profile|trace|debugpy|accelerate\.commands\.launch|(?:streamlit|coverage)\s+run))"""
     r"""(?:\s+-(?!m\s)[^\s"'`;&|()<>]+(?:\s+(?![-"'])(?![^\s]*\.py\b)[^\s"'`;&|()<>]+)?)*"""
-    r"""\s+["']?(?P<file>[^\s"'`;&|()<>-][^\s"'`;&|()<>]*\.py)(?=$|[\s"'`;&|)])""")
+    r"""\s+["']?(?P<file>[^\s"'`;&|()<>-][^\s"'`;&|()<>]*\.py)(?=$|[\s"'`;&|)<])""")
 
 TEXT_NAMES = ("README", "README.md", "README.rst", "README.txt", "Makefile", "makefile",
               "GNUmakefile", "justfile", "tox.ini", "noxfile.py", "Procfile", ".gitlab-ci.yml")
@@ -55,6 +55,10 @@ NOT_DOCS = ("requirements", "constraints", "license", "licence", "copying", "not
             "authors", "changelog", "changes", "history", "news")
 # `cd tools && python train.py`: the folder a by-path command runs in.
 CD = re.compile(r"""(?:^|[\s;&(])cd\s+["']?(?P<folder>[^\s"';&|()]+)["']?\s*(?:&&|;)""")
+# `cd app` (or `$ cd app`) alone on a line.
+CD_LINE = re.compile(r"""^\s*(?:\$\s*)?cd\s+["']?(?P<folder>[^\s"';&|()]+)["']?\s*$""")
+# Markdown's backslash escapes (`main\_app.py` renders as main_app.py).
+MARKDOWN_ESCAPE = re.compile(r"\\([_*\-.\[\]()#+!`])")
 MAX_DOC_FILES = 300
 MAX_TEXT_BYTES = 1024 * 1024
 
@@ -313,8 +317,53 @@ def documented_runs(file: Path, folders: list[Path]) -> list[Evidence]:
     for folder in dict.fromkeys([*folders, *_folders_between(file, folders)]):
         for path in candidate_files(folder):
             found.extend(e for e in path_commands(path) if _runs(e, file, folders))
+    # Shell scripts in folders below the file's (fairseq's scripts/x/how2/s3d.sh runs
+    # `python scripts/x/extract.py`).
+    for script in shell_scripts_below(file.parent):
+        found.extend(e for e in path_commands(script) if _runs(e, file, folders))
     # Its own docstring or comments ("from the root: python dev/data/prep.py").
     found.extend(e for e in path_commands(file) if _runs(e, file, folders))
+    return found
+
+
+MAX_SHELL_DEPTH = 2
+MAX_SHELL_SCRIPTS = 100
+
+
+def shell_scripts_below(folder: Path) -> list[Path]:
+    """The `.sh` files in the sub-folders of `folder`, two levels deep at most (the listing is
+    reused for a few seconds, as candidate_files)."""
+    key = folder / ".sh-below"
+    cached = _listings.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < LISTING_SECONDS:
+        return cached[1]
+    found: list[Path] = []
+    level = [folder]
+    LISTED.add(str(folder))
+    for _ in range(MAX_SHELL_DEPTH + 1):
+        below = []
+        for current in level:
+            try:
+                entries = sorted(os.scandir(current), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith(".") or is_excluded_folder(entry.name):
+                    continue
+                try:
+                    is_folder = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_folder:
+                    below.append(Path(entry.path))
+                elif current != folder and entry.name.endswith(".sh"):
+                    found.append(Path(entry.path))
+        level = below[:MAX_SHELL_SCRIPTS]
+        LISTED.update(str(f) for f in level)
+    found = found[:MAX_SHELL_SCRIPTS]
+    READ.update(str(f) for f in found)
+    _listings[key] = (now, found)
     return found
 
 
@@ -345,20 +394,35 @@ def path_commands(path: Path) -> list[Evidence]:
 
 def _path_commands_in(path: Path, text: str) -> list[Evidence]:
     found: list[Evidence] = []
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    moved = None  # `cd app` alone on a line: the folder the next lines' commands run in
     for number, line in enumerate(text.splitlines()):
-        if ".py" in line:
-            found.extend(_line_commands(path, number, line))
+        if markdown:
+            line = MARKDOWN_ESCAPE.sub(r"\1", line)  # `python main\_app.py`
+        if line.lstrip().startswith(("```", "~~~")):
+            moved = None  # a code block ends (or begins): so does its shell session
+        elif (alone := CD_LINE.match(line)) is not None:
+            moved = alone.group("folder").rstrip("/")
+        elif ".py" in line:
+            found.extend(_line_commands(path, number, line, moved))
     return found
 
 
-def _line_commands(path: Path, number: int, line: str) -> list[Evidence]:
+def _line_commands(path: Path, number: int, line: str, moved: str | None) -> list[Evidence]:
     found = []
     matches = [*PYTHON_FILE.finditer(line), *LAUNCHED_FILE.finditer(line)]
     for match in sorted(matches, key=lambda m: m.start("file")):
         written = match.group("file").replace("\\", "/")
         moves = list(CD.finditer(line, 0, match.start()))
-        where = f"{moves[-1].group('folder').rstrip('/')}/{written}" if moves else written
-        found.append(Evidence("path", where, path, number, f"`{match.group(0).strip()}`"))
+        cite = f"`{match.group(0).strip()}`"
+        if moves:
+            found.append(Evidence("path", f"{moves[-1].group('folder').rstrip('/')}/{written}",
+                                  path, number, cite))
+            continue
+        found.append(Evidence("path", written, path, number, cite))
+        if moved is not None:  # after a `cd` line; as written too, should the `cd` not hold
+            found.append(Evidence("path", f"{moved}/{written}", path, number,
+                                  f"`cd {moved}` then {cite}"))
     return found
 
 
