@@ -132,41 +132,40 @@ class FileContext:
         """A documented by-path run of a script beside this file that imports it, directly or
         through other modules here, by its bare name (`python app/run.py`, whose
         `from helper import x` loads helper.py, whose imports then need app/ on sys.path)."""
-        folder = self.path.parent
-        modules = {m.stem: m for m in self.workspace.folders.listing(folder).modules.values()
-                   if m.suffix == ".py"}
-        folders = [self.project.folder, self.workspace.folder]
-        for script in self.scripts_beside:
-            if script == self.path:
-                continue
-            reached, todo = {script}, [script]
-            while todo and self.path not in reached:
-                source = self.workspace.source(todo.pop())
-                facts = getattr(source, "facts", None)
-                for name, module in modules.items():
-                    if module not in reached and facts is not None and facts.imports_name(name):
-                        reached.add(module)
-                        todo.append(module)
-            if self.path not in reached:
-                continue
-            runs = documented_runs(script, folders)
-            if runs:
-                return (f"{runs[0].cite} ({runs[0].where(self.workspace.folder)}), which "
-                        f"imports {self.path.name} as `{self.path.stem}`")
+        for script, run in self._documented_siblings():
+            if self.path in self._imported_bare_from(script):
+                return (f"{run.cite} ({run.where(self.workspace.folder)}), which imports "
+                        f"{self.path.name} as `{self.path.stem}`")
         return None
 
     def _run_like_siblings(self) -> str | None:
         """A guarded script whose neighbours are documented by-path runs is run the same way
         (llm.c's dev/data/README.md: "run any of these scripts as python dev/data/x.py")."""
-        folders = [self.project.folder, self.workspace.folder]
-        for sibling in self.scripts_beside:
-            if sibling == self.path:
-                continue
-            runs = documented_runs(sibling, folders)
-            if runs:
-                return (f"`python {self.display(self.path)}`, as {runs[0].cite} beside it "
-                        f"({runs[0].where(self.workspace.folder)})")
+        for _, run in self._documented_siblings():
+            return (f"`python {self.display(self.path)}`, as {run.cite} beside it "
+                    f"({run.where(self.workspace.folder)})")
         return None
+
+    def _documented_siblings(self) -> Iterator[tuple[Path, Evidence]]:
+        """The other by-path scripts of this file's folder that the project documents, each
+        with its first documented run."""
+        folders = [self.project.folder, self.workspace.folder]
+        for script in self.scripts_beside:
+            if script != self.path and (runs := documented_runs(script, folders)):
+                yield script, runs[0]
+
+    def _imported_bare_from(self, script: Path) -> set[Path]:
+        """The modules of the script's folder that it loads by their bare names, directly or
+        through one another (with the script itself)."""
+        modules = {m.stem: m for m, _ in self.sources_in(script.parent)}
+        reached, todo = {script}, [script]
+        while todo:
+            facts = getattr(self.workspace.source(todo.pop()), "facts", None)
+            for name, module in modules.items():
+                if module not in reached and facts is not None and facts.imports_name(name):
+                    reached.add(module)
+                    todo.append(module)
+        return reached
 
     def run_from_own_folder(self) -> str | None:
         """A by-path run from this file's own folder (`cd code && python main.py`), evident
@@ -176,11 +175,8 @@ class FileContext:
         scripts = self.scripts_beside
         if not scripts:
             return None
-        for module in sorted(self.workspace.folders.listing(self.path.parent).modules.values()):
-            if module.suffix != ".py":
-                continue
-            source = self.source if module == self.path else self.workspace.source(module)
-            if not isinstance(source, SourceFile) or "../" not in source.text:
+        for module, source in self.sources_in(self.path.parent):
+            if "../" not in source.text:
                 continue
             match = CLIMBING_PATH.search(source.text)
             if match:
@@ -201,23 +197,24 @@ class FileContext:
         not one: it exists for `python -m pkg`, and nobody runs it by path."""
         found = []
         in_package = self.workspace.folders.package_init(folder) is not None
-        for module in sorted(self.workspace.folders.listing(folder).modules.values()):
-            if module.suffix != ".py" or (in_package and module.name == "__main__.py"):
-                continue
-            source = self.source if module == self.path else self.workspace.source(module)
-            if isinstance(source, SourceFile) and source.facts.runnable_by_path:
+        for module, source in self.sources_in(folder):
+            if not (in_package and module.name == "__main__.py") \
+                    and source.facts.runnable_by_path:
                 found.append(module)
         return found
 
-    def folder_imports(self, folder: Path, top: str) -> bool:
-        """Some file in `folder` imports the top-level name `top` absolutely."""
-        for module in self.workspace.folders.listing(folder).modules.values():
+    def sources_in(self, folder: Path) -> Iterator[tuple[Path, SourceFile]]:
+        """The readable `.py` files of `folder`, in sorted order (this file as its buffer)."""
+        for module in sorted(self.workspace.folders.listing(folder).modules.values()):
             if module.suffix != ".py":
                 continue
             source = self.source if module == self.path else self.workspace.source(module)
-            if isinstance(source, SourceFile) and source.facts.imports_name(top):
-                return True
-        return False
+            if isinstance(source, SourceFile):
+                yield module, source
+
+    def folder_imports(self, folder: Path, top: str) -> bool:
+        """Some file in `folder` imports the top-level name `top` absolutely."""
+        return any(source.facts.imports_name(top) for _, source in self.sources_in(folder))
 
     def named_in_strings(self, name: str) -> str | None:
         """Where this file or one beside it names the module `name` in a string
@@ -226,11 +223,8 @@ class FileContext:
         The line, cited, or None."""
         quoted = re.compile(LOOKUP_BY_NAME + r"""(?P<q>["'])""" + re.escape(name) +
                             r"""(?:\.[\w.]*)?(?P=q)""")
-        for module in sorted(self.workspace.folders.listing(self.path.parent).modules.values()):
-            if module.suffix != ".py":
-                continue
-            source = self.source if module == self.path else self.workspace.source(module)
-            if not isinstance(source, SourceFile) or name not in source.text:
+        for module, source in self.sources_in(self.path.parent):
+            if name not in source.text:
                 continue
             match = quoted.search(source.text)
             if match:
