@@ -74,6 +74,15 @@ def assert_fix_keeps_working_imports(workspace: Path, hook: Path) -> dict:
     return findings
 
 
+def assert_fix_held_back(workspace: Path, relative: str, hook: Path, cited: str) -> None:
+    """`relative` has one DM101, whose fix --fix must not apply because it breaks the run
+    `cited` names; then --fix keeps every working import (assert_fix_keeps_working_imports)."""
+    (finding,) = by_file(check(workspace))[relative]["DM101"]
+    assert finding["fix"] and finding["fix"]["safe"] is False
+    assert cited in finding["fix"]["breaks_documented_run"], finding["fix"]
+    assert_fix_keeps_working_imports(workspace, hook)
+
+
 def fixes(findings: dict, relative: str, code: str) -> list:
     return [f["fix"] for f in findings.get(relative, {}).get(code, [])]
 
@@ -264,10 +273,7 @@ def test_a_launcher_that_runs_the_file_by_path_is_a_documented_run(
     rewrite to `from ex import helper` would break the documented command, so --fix leaves it.
     `python -m cProfile` stands in for them all as the command really run."""
     write_tree(tmp_path, {**EX_PACKAGE, "ex/README.md": f"```\n{command}\n```\n"})
-    (finding,) = by_file(check(tmp_path))["ex/main.py"]["DM101"]
-    assert finding["fix"]["safe"] is False
-    assert "ex/README.md:2" in finding["fix"]["breaks_documented_run"]
-    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    assert_fix_held_back(tmp_path, "ex/main.py", hook_dir, "ex/README.md:2")
     ran = subprocess.run([sys.executable, "-m", "cProfile", "main.py"], cwd=tmp_path / "ex",
                          capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0 and ran.stdout.startswith("helped\n"), ran.stderr
@@ -292,10 +298,7 @@ def test_a_readme_between_the_project_and_the_file_documents_its_runs(
         "sub/pkg/helper.py": "X = 'helped'\n",
         "sub/pkg/app.py": "import helper\n\nif __name__ == '__main__':\n    print(helper.X)\n",
     })
-    (finding,) = by_file(check(tmp_path))["sub/pkg/app.py"]["DM101"]
-    assert finding["fix"]["safe"] is False
-    assert "sub/README.md:1" in finding["fix"]["breaks_documented_run"]
-    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    assert_fix_held_back(tmp_path, "sub/pkg/app.py", hook_dir, "sub/README.md:1")
     ran = subprocess.run([sys.executable, "pkg/app.py"], cwd=tmp_path / "sub",
                          capture_output=True, text=True, timeout=60)
     assert ran.stdout == "helped\n", ran.stderr
@@ -315,11 +318,8 @@ def test_a_run_documented_in_the_file_or_a_shell_script_is_kept(
     if where == "shell script":
         files["scripts/run.sh"] = "#!/bin/bash\n# run python dev/data/prep.py first\n./train\n"
     write_tree(tmp_path, files)
-    (finding,) = by_file(check(tmp_path))["dev/data/prep.py"]["DM101"]
-    assert finding["fix"]["safe"] is False
     cited = "dev/data/prep.py:3" if where == "docstring" else "scripts/run.sh:2"
-    assert cited in finding["fix"]["breaks_documented_run"]
-    assert_fix_keeps_working_imports(tmp_path, hook_dir)
+    assert_fix_held_back(tmp_path, "dev/data/prep.py", hook_dir, cited)
     ran = subprocess.run([sys.executable, "dev/data/prep.py"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=60)
     assert ran.stdout == "wrote\n", ran.stderr

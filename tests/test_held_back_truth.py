@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.test_fix_safety_truth import assert_fix_keeps_working_imports
+from tests.test_fix_safety_truth import assert_fix_held_back, assert_fix_keeps_working_imports
 from tests.test_modes_truth import by_file, check, dashm, run_module, snapshot, write_tree
 from tests.test_unseen_code import python
 
@@ -127,11 +127,8 @@ def test_a_script_beside_documented_by_path_scripts_runs_by_path_too(
         "dev/data/mmlu.py": "from data_common import write\n\n"
                             "if __name__ == '__main__':\n    print('mmlu', write())\n",
     })
-    (finding,) = by_file(check(project))["dev/data/mmlu.py"]["DM101"]
-    assert finding["fix"]["safe"] is False
-    assert "`python dev/data/tinyshakespeare.py` beside it (dev/data/README.md:1)" in \
-        finding["fix"]["breaks_documented_run"]
-    assert_fix_keeps_working_imports(project, hook_dir)
+    assert_fix_held_back(project, "dev/data/mmlu.py", hook_dir,
+                         "`python dev/data/tinyshakespeare.py` beside it (dev/data/README.md:1)")
     assert python(project, "dev/data/mmlu.py").stdout == "mmlu wrote\n"
 
 
@@ -320,11 +317,8 @@ def test_a_module_a_documented_script_imports_keeps_its_imports(tmp_path: Path,
         "app/helper.py": "from util import y\n\n\ndef x():\n    return y()\n",
         "app/run.py": "from helper import x\n\nif __name__ == '__main__':\n    print(x())\n",
     })
-    (finding,) = by_file(check(project))["app/helper.py"]["DM101"]
-    assert finding["fix"]["safe"] is False
-    assert "`python app/run.py` (README.md:2), which imports helper.py" in \
-        finding["fix"]["breaks_documented_run"]
-    assert_fix_keeps_working_imports(project, hook_dir)
+    assert_fix_held_back(project, "app/helper.py", hook_dir,
+                         "`python app/run.py` (README.md:2), which imports helper.py")
     assert python(project, "app/run.py").stdout == "util ok\n"
 
 
@@ -343,10 +337,7 @@ def test_documented_runs_in_markdown_spellings(tmp_path: Path, hook_dir: Path,
         "app/main_app.py": "from tree_node import NODE\n\nif __name__ == '__main__':\n"
                            "    print(NODE)\n",
     })
-    (finding,) = by_file(check(project))["app/main_app.py"]["DM101"]
-    assert finding["fix"]["safe"] is False
-    assert f"({where}:" in finding["fix"]["breaks_documented_run"]
-    assert_fix_keeps_working_imports(project, hook_dir)
+    assert_fix_held_back(project, "app/main_app.py", hook_dir, f"({where}:")
     assert python(project / "app", "main_app.py").stdout == "node\n"
 
 
@@ -362,10 +353,7 @@ def test_a_shell_script_below_the_file_documents_its_run(tmp_path: Path,
         "scripts/fx/how2/s3d.sh": "#!/bin/bash\n\npython scripts/fx/extract.py \\\n"
                                   "    --vdir videos\n",
     })
-    (finding,) = by_file(check(project))["scripts/fx/extract.py"]["DM101"]
-    assert finding["fix"]["safe"] is False
-    assert "scripts/fx/how2/s3d.sh:3" in finding["fix"]["breaks_documented_run"]
-    assert_fix_keeps_working_imports(project, hook_dir)
+    assert_fix_held_back(project, "scripts/fx/extract.py", hook_dir, "scripts/fx/how2/s3d.sh:3")
     ran = python(project, "scripts/fx/extract.py", "--vdir", "videos")
     assert ran.stdout == "model ok videos\n", ran.stderr
 

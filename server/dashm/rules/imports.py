@@ -66,14 +66,12 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     third_party = third_party_reason(ctx, fact, top)
     if third_party and not _reached_by_path(ctx):
         return None  # the local folder shadows it only when a file here runs by path
-    declared_but_local = third_party == "a declared dependency" and \
-        _use_fits(ctx, fact, alias, in_script)
-    if declared_but_local:
+    if third_party == "a declared dependency" and _use_fits(ctx, fact, alias, in_script):
         # A requirements file lists it (pipreqs lists local modules too), yet what the file
         # uses is the local module's: which one is meant is unclear, so no automatic fix.
-        third_party = None
-    meant = None if third_party or declared_but_local else \
-        meant_target(ctx, fact, alias, in_script, in_module)
+        third_party, meant = None, None
+    else:
+        meant = None if third_party else meant_target(ctx, fact, alias, in_script, in_module)
     code = "DM101" if in_module is None else "DM105"
     found = _shown(ctx, in_script, dotted)
     statement = f"import {dotted}" if alias else f"from {dotted} import ..."
@@ -87,14 +85,13 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     new_name = _package_name(ctx, dotted, in_script)
     if new_name == ctx.location.module:
         new_name = None  # a self-import is never a fix
-    taken = ctx.taken_name(new_name.split(".")[0]) if new_name else None
-    hidden_by = ""
+    package_top = new_name.split(".")[0] if new_name else ""
+    taken = ctx.taken_name(package_top) if new_name else None
     if taken:
         # `from code.settings import *` makes the folder `code/` a package that hides the
         # standard library's `code` (and fails by path): the folder needs a new name first.
-        assert new_name is not None
-        hidden_by = ctx.display(ctx.location.root / new_name.split(".")[0])
         new_name = None
+    hidden_by = ctx.display(ctx.location.root / package_top)
     folder = ctx.display(ctx.script_dir)
     if ctx.is_evidently_run:
         cause = (f"`{statement}` finds {found} only because `python {ctx.display(ctx.path)}` "
@@ -139,7 +136,7 @@ def _check_name(ctx: FileContext, fact: ImportFact, dotted: str, name_range: Ran
     elif new_name:
         short = f"use `{_suggested(fact, alias, new_name)}` or rename {found}"
     elif taken:
-        short = f"rename {hidden_by}/ first: `{hidden_by.rsplit('/', 1)[-1]}` is taken"
+        short = f"rename {hidden_by}/ first: `{package_top}` is taken"
     else:
         short = "import it through its package"
     what = "works only run by path" if in_module is None else \
