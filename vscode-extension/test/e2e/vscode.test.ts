@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 /** vscode-extension/: the first folder above this test (source or compiled) with src/extension.ts. */
 function extensionFolder(): string {
@@ -162,6 +162,31 @@ async function codeActionsAt(line: number, column: number): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget input').waitFor({ state: 'hidden', timeout: WAIT });
   await page.keyboard.press('Control+.');
+}
+
+/**
+ * Opens the light bulb's menu at (line, column) until it lists a row with `text`, and returns
+ * that row. The menu is asked again (Escape, Ctrl+.) when it comes up without the row: an
+ * editor asks for code actions once, and an answer given while the server re-checks the
+ * workspace may be empty; a user would press Ctrl+. again too.
+ */
+async function codeActionRow(line: number, column: number, text: string): Promise<Locator> {
+  const deadline = Date.now() + WAIT;
+  const seen: string[] = [];
+  for (;;) {
+    await codeActionsAt(line, column);
+    const row = page.locator('.action-widget .monaco-list-row').filter({ hasText: text }).first();
+    try {
+      await row.waitFor({ timeout: 5_000 });
+      return row;
+    } catch {
+      const widget = page.locator('.action-widget, .monaco-editor-overlaymessage').first();
+      seen.push(await widget.isVisible() ? await widget.innerText() : '(no menu)');
+      await page.keyboard.press('Escape');
+      assert.ok(Date.now() < deadline,
+        `the code actions at ${line}:${column} list "${text}"; menus seen: ${JSON.stringify(seen)}`);
+    }
+  }
 }
 
 /** Polls the active editor until its lines satisfy `ok`; fails with the lines it saw. */
@@ -439,10 +464,7 @@ describe('dashm in VS Code (code-server)', { timeout: 480_000 }, () => {
       assert.ok(line > 0, `cli.py shows "from exporter import export": ${JSON.stringify(before)}`);
       await page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'DM101' })
         .filter({ hasText: 'from exporter import' }).first().waitFor({ timeout: WAIT });
-      await codeActionsAt(line, 10);
-      const ignore = page.locator('.action-widget .monaco-list-row')
-        .filter({ hasText: 'Ignore DM101 on this line' }).first();
-      await ignore.waitFor({ timeout: WAIT });
+      const ignore = await codeActionRow(line, 10, 'Ignore DM101 on this line');
       // The project-wide one is offered too.
       await page.locator('.action-widget .monaco-list-row')
         .filter({ hasText: 'Ignore DM101 in this project (pyproject.toml)' }).first()
@@ -470,10 +492,7 @@ describe('dashm in VS Code (code-server)', { timeout: 480_000 }, () => {
       const before = await editorLines();
       const line = before.findIndex((l) => l.includes('"program"')) + 1;
       assert.ok(line > 0, `launch.json shows "program": ${JSON.stringify(before)}`);
-      await codeActionsAt(line, 25);
-      const fix = page.locator('.action-widget .monaco-list-row')
-        .filter({ hasText: 'Launch as module inventory.cli' }).first();
-      await fix.waitFor({ timeout: WAIT });
+      const fix = await codeActionRow(line, 25, 'Launch as module inventory.cli');
       await screenshot('launch-json-quick-fix');
       await fix.click();
       await waitForLines('launch.json launches the module',
@@ -489,10 +508,7 @@ describe('dashm in VS Code (code-server)', { timeout: 480_000 }, () => {
       await page.locator('.editor-group-container.active .squiggly-warning, ' +
         '.editor-group-container.active .squiggly-error, ' +
         '.editor-group-container.active .squiggly-info').first().waitFor({ timeout: WAIT });
-      await codeActionsAt(1, 1);
-      const fix = page.locator('.action-widget .monaco-list-row')
-        .filter({ hasText: 'DM202' }).first();
-      await fix.waitFor({ timeout: WAIT });
+      const fix = await codeActionRow(1, 1, 'DM202');
       await fix.click();
       await page.locator('.tab.active').filter({ hasText: '__main__.py' })
         .waitFor({ timeout: WAIT });
