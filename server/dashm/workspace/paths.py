@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import sys
 from pathlib import Path
@@ -140,19 +139,27 @@ def _python_files_in(folder: Path) -> list[Path]:
 
 
 def _absolute_import_names(file: Path) -> frozenset[str]:
-    """The top-level names of `file`'s absolute imports; none if it cannot be read or parsed."""
+    """The top-level names of `file`'s absolute imports; none if it cannot be read or parsed.
+    (Skeleton facts: the imports of a full parse at a tenth of the cost, which a folder of
+    50 files without a project marker would otherwise pay before anything is checked.)"""
+    from dashm.workspace.skeleton import quick_facts
+    from dashm.workspace.source import decode_source
+
     try:
         if file.stat().st_size > MAX_IMPORT_SCAN_BYTES:
             return frozenset()
-        tree = ast.parse(file.read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        facts = quick_facts(decode_source(file.read_bytes()))
+    except (OSError, ValueError, RecursionError, MemoryError):
+        return frozenset()
+    if facts.syntax_error is not None:
         return frozenset()
     names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
+    for fact in facts.imports:
+        if fact.is_from:
+            if fact.level == 0 and fact.module:
+                names.add(fact.module.split(".")[0])
+        else:
+            names.update(alias.name.split(".")[0] for alias in fact.names)
     return frozenset(names)
 
 
