@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import dashm
-    from dashm.checker import iter_files
+    from dashm.batch.checker import iter_files
     from dashm.rules import check_source
     from dashm.workspace import SourceProblem, Workspace
     from dashm.workspace.prefetch import prefetch

@@ -167,9 +167,10 @@ def test_warm_run_sees_new_evidence_outside_the_walked_folders(tmp_path: Path) -
 
 
 def test_warm_runs_are_tied_to_dashms_own_code(tmp_path: Path) -> None:
-    from dashm import runcache
+    from dashm.batch import runcache
 
     watched = dict(runcache._watched([tmp_path], []))
-    package = Path(runcache.__file__).parent
+    package = Path(runcache.__file__).parent.parent  # all of dashm/, not only batch/
     assert watched[str(package / "cli.py")] is not None
     assert watched[str(package / "rules" / "imports.py")] is not None
+    assert watched[str(package / "batch" / "runcache.py")] is not None

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import dashm as dashm_package
-from dashm.checker import check_paths
-from dashm.report import RULES_URL
+from dashm.batch.checker import check_paths
+from dashm.batch.report import RULES_URL
 from dashm.workspace import Workspace
 from trees import check_json, dashm, write_tree
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashm.entryfiles import fix_entry_file
+from dashm.batch.entryfiles import fix_entry_file
 from dashm.findings import Finding, Severity
 from dashm.rules import check_source
 from dashm.rules.edits import apply_edits
@@ -427,7 +427,7 @@ def test_dm202_refuses_to_overwrite(tmp_path: Path) -> None:
     assert isinstance(source, SourceFile)
     (finding,) = check_source(workspace, source)
     (tmp_path / "app/__main__.py").write_text("print('mine')\n")
-    from dashm.checker import apply_fix
+    from dashm.batch.checker import apply_fix
 
     assert finding.fix is not None
     assert "never overwrites" in (apply_fix(finding.fix, source) or "")

@@ -14,10 +14,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from dashm.checker import check_paths
+from dashm.batch.checker import check_paths
+from dashm.batch.report import render, shown_path
 from dashm.findings import Finding, Fix, Range, Severity, TextEdit
-from dashm.report import render, shown_path
-from dashm.results import fix_one_at_a_time
+from dashm.rules.edits import fix_one_at_a_time
 from dashm.workspace import Workspace
 from dashm.workspace.evidence import documented_runs
 from test_modes_truth import snapshot

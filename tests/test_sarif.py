@@ -14,8 +14,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from dashm.batch.report import HOME_URL, RULES_URL
 from dashm.findings import CODE_NAMES
-from dashm.report import HOME_URL, RULES_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashm.checker import apply_fix, check_paths
+from dashm.batch.checker import apply_fix, check_paths
 from dashm.findings import FileCreation, Fix, Range, TextEdit
 from dashm.workspace import SourceProblem, Workspace
 from trees import dashm, write_tree

@@ -12,7 +12,7 @@ if sys.path and sys.path[0] in ("", os.getcwd()) and os.path.dirname(
 
 if sys.argv[1:2] == ["check"]:
     # A warm run prints the last output again before the rest of dashm is even imported.
-    from dashm.runcache import replay
+    from dashm.batch.runcache import replay
 
     _code = replay(sys.argv[1:])
     if _code is not None:

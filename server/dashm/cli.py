@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dashm import __version__
-from dashm.checker import check_paths
+from dashm.batch.checker import check_paths
+from dashm.batch.report import FORMATS, render, render_created, render_problems
 from dashm.findings import Severity
-from dashm.report import FORMATS, render, render_created, render_problems
 from dashm.rules import HINT_CODES
 from dashm.workspace import InterpreterError, Settings, SourceProblem, Workspace
 from dashm.workspace.environment import InterpreterChoice, choose_interpreter
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         if args.command == "check":  # through the facts cache and the warm-run cache
-            from dashm.runcache import run_check
+            from dashm.batch.runcache import run_check
 
             return run_check(sys.argv[1:] if argv is None else list(argv), args.paths,
                              lambda: int(args.handler(args)))

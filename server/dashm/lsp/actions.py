@@ -15,9 +15,8 @@ from lsprotocol import types
 
 from dashm.findings import Finding, Fix, Position, Range, TextEdit
 from dashm.lsp import analysis, convert
-from dashm.results import fix_one_at_a_time
 from dashm.rules import check_source
-from dashm.rules.edits import OverlappingEdits, apply_edits
+from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.suppressions import noqa_fix, project_ignore_fix
 from dashm.workspace import SourceFile, SourceProblem, Workspace
 from dashm.workspace.paths import first_outside

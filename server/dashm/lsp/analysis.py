@@ -28,7 +28,14 @@ from dashm.findings import Finding, Position, Range
 from dashm.lsp import convert
 from dashm.lsp.settings import EditorSettings
 from dashm.rules import check_source, entrypoints
-from dashm.workspace import InterpreterError, SourceFile, SourceProblem, Workspace, evidence
+from dashm.workspace import (
+    InterpreterError,
+    SourceFile,
+    SourceProblem,
+    Workspace,
+    entry_files,
+    evidence,
+)
 from dashm.workspace.environment import default_interpreter
 from dashm.workspace.facts import FileFacts
 from dashm.workspace.partial import line_map, partial_facts
@@ -310,7 +317,7 @@ def may_change_results(path: Path) -> bool:
 
 def is_evidence(path: Path) -> bool:
     """A file DM202-DM205 read: where a project says how its code is run."""
-    return entrypoints.is_entry_file(path) or evidence.may_hold_evidence(path)
+    return entry_files.is_entry_file(path) or evidence.may_hold_evidence(path)
 
 
 def is_python(uri: str, language_id: str | None = None) -> bool:
@@ -324,7 +331,7 @@ def is_pyproject(uri: str) -> bool:
 def is_entry_file(uri: str) -> bool:
     """pyproject.toml (DM204), `.vscode/launch.json` / `tasks.json`, a Makefile (DM205)."""
     path = path_of(uri)
-    return path is not None and entrypoints.is_entry_file(path)
+    return path is not None and entry_files.is_entry_file(path)
 
 
 def entry_file_check(workspace: Workspace, path: Path, text: str
@@ -520,7 +527,7 @@ def _disk_entry_diagnostics(workspace: Workspace, path: Path, codec: Any,
 async def check_closed(ls: DashmServer, path: Path) -> None:
     """Publish the on-disk results of a file that was just closed."""
     folder = folder_for(ls, path)
-    entry = entrypoints.is_entry_file(path)
+    entry = entry_files.is_entry_file(path)
     if not folder.in_workspace or not folder.settings.enable or (
             path.suffix not in (".py", ".pyi") and not entry):
         publish_disk(ls, convert.uri_of(path), [])

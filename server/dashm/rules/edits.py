@@ -1,11 +1,15 @@
-"""Applying text edits to a string: the one place where fixes become new file content."""
+"""Applying fixes: text edits to a string (the one place where fixes become new file content),
+and fixes one at a time, re-checking after each, for `check --fix` and the editor's fix-all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from dashm.findings import TextEdit
+from dashm.findings import Finding, Fix, TextEdit
 from dashm.workspace.facts import LineIndex
+
+# A fix can uncover another (or undo one): stop re-checking a file after this many fixes.
+MAX_FIX_PASSES = 20
 
 
 class OverlappingEdits(ValueError):
@@ -24,3 +28,35 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
         text = text[:start] + new_text + text[end:]
         previous_start = start
     return text
+
+
+def fix_one_at_a_time(findings: list[Finding],
+                      apply: Callable[[Fix], list[Finding] | str | None]
+                      ) -> tuple[list[Finding], int, list[str]]:
+    """Apply the first fix not yet refused, re-check, and repeat until none is left.
+
+    `apply(fix)` writes one fix and returns the re-checked findings; or a reason (str) when it
+    refuses the fix; or None when the fix was written but the file cannot be checked again
+    (stop there). A fix that would break a documented by-path command (`Fix.safe` false) is
+    never applied here: a person applies it as a quick fix, knowing. Returns what remains, how
+    many fixes were applied, and why the fixes of findings still there were refused."""
+    fixed = 0
+    reasons: dict[tuple[str, str], str] = {}
+    for _ in range(MAX_FIX_PASSES):
+        candidates = [f for f in findings if f.fix and f.fix.safe
+                      and (f.code, f.fix.title) not in reasons]
+        if not candidates:
+            break
+        finding = candidates[0]
+        assert finding.fix is not None
+        outcome = apply(finding.fix)
+        if isinstance(outcome, str):
+            reasons[(finding.code, finding.fix.title)] = outcome
+            continue
+        fixed += 1
+        if outcome is None:
+            return findings, fixed, []
+        findings = outcome
+    left = [f"{f.code} at line {f.range.start.line + 1}: {reasons[(f.code, f.fix.title)]}"
+            for f in findings if f.fix and (f.code, f.fix.title) in reasons]
+    return findings, fixed, left

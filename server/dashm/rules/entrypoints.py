@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dashm.findings import Finding, Fix, Range, Related, Severity, TextEdit
 from dashm.workspace import InterpreterError, Invocation, SourceFile, Workspace
+from dashm.workspace.entry_files import MAKEFILES
 from dashm.workspace.evidence import PYTHON_FILE, SCRIPT_TABLES, entry_declarations
 from dashm.workspace.facts import LineIndex
 from dashm.workspace.jsonc import JsoncError, Member, Node, parse_jsonc
@@ -24,21 +25,12 @@ from dashm.workspace.paths import is_within
 from dashm.workspace.project import ProjectConfig
 from dashm.workspace.toml_locate import locate_strings, toml_error, tomllib
 
-MAKEFILES = ("Makefile", "makefile", "GNUmakefile")
-VSCODE_FILES = ("launch.json", "tasks.json")
-ENTRY_FILE_NAMES = frozenset({"pyproject.toml", *MAKEFILES, *VSCODE_FILES})
 NOQA = re.compile(r"(?:#|//)\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?",
                   re.I)
 OBJECT_REFERENCE = re.compile(
     r"^\s*(?P<module>[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*"
     r"(?::\s*(?P<attr>[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*))?\s*(?:\[[^\]]*\])?\s*$")
 WORKSPACE_VARIABLES = ("${workspaceFolder}", "${workspaceRoot}")
-
-
-def is_entry_file(path: Path) -> bool:
-    """pyproject.toml, a Makefile, or `.vscode/launch.json` / `.vscode/tasks.json`."""
-    return path.name in ENTRY_FILE_NAMES and (
-        path.name not in VSCODE_FILES or path.parent.name == ".vscode")
 
 
 def check_entry_text(workspace: Workspace, path: Path, text: str,

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dashm.runcache import cache_folder
+from dashm.cachedir import cache_folder
 from dashm.workspace.facts import FileFacts
 
 FORMAT = 4  # bump when FileFacts or extraction changes

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashm.runcache import LISTED, READ
 from dashm.workspace.jsonc import JsoncError, parse_jsonc
+from dashm.workspace.looked_at import LISTED, READ
 from dashm.workspace.toml_locate import TomlString, locate_strings
 from dashm.workspace.walk import is_excluded_folder
 
@@ -127,7 +127,7 @@ def candidate_files(folder: Path) -> list[Path]:
 
 def _candidate_files(folder: Path) -> list[Path]:
     found = _find_candidate_files(folder)
-    # The warm-run cache re-checks what was looked at (runcache.py).
+    # The warm-run cache re-checks what was looked at (looked_at.py).
     LISTED.update(str(f) for f in (folder, folder / ".github" / "workflows", folder / ".vscode",
                                    folder / "docs", folder / "doc", folder / "scripts"))
     READ.update(str(f) for f in found)

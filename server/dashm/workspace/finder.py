@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashm.runcache import LISTED
+from dashm.workspace.looked_at import LISTED
 
 # importlib.machinery's order within one folder: extensions, then source, then bytecode.
 EXTENSION_MARKERS = (".so", ".pyd")
@@ -81,7 +81,7 @@ class FolderCache:
         cached = self._listings.get(key)
         if cached is None:
             cached = self._listings[key] = _list(folder)
-            LISTED.add(key)  # the warm-run cache re-checks these folders (runcache.py)
+            LISTED.add(key)  # the warm-run cache re-checks these folders (looked_at.py)
         return cached
 
     def package_init(self, folder: Path) -> Path | None:

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from dashm.workspace.looked_at import LISTED  # the warm-run cache re-checks folders looked in
+
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 # A file's imports are read to choose its workspace only up to this size (a generated table
 # says nothing about where the project starts).
@@ -81,8 +83,6 @@ def folder_by_imports(start: Path, files: list[Path]) -> Path:
     (which sit in `start`) that no nearer folder resolves: `tools/count.py` importing the
     project's `utils` belongs to the folder holding `utils.py`. Never inside the package tree
     holding `start`; that tree's folder when no import says more. Folders are only listed."""
-    from dashm.runcache import LISTED  # the warm-run cache re-checks the folders looked in
-
     lowest = package_tree_folder(start)
     wanted = set().union(*map(_absolute_import_names, files)) - set(sys.stdlib_module_names)
     chosen = lowest

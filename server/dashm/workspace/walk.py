@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashm.workspace.entry_files import ENTRY_FILE_NAMES, VSCODE_FILES, is_entry_file
 from dashm.workspace.source import SourceProblem
 
 EXCLUDED_FOLDERS = frozenset({
@@ -68,8 +69,6 @@ def walk_entry_files(start: Path) -> Iterator[Path]:
     """The non-Python files dashm checks under `start` (or `start` itself): pyproject.toml,
     Makefiles, and `.vscode/launch.json` / `.vscode/tasks.json`, skipping what
     `walk_python_files` skips."""
-    from dashm.rules.entrypoints import ENTRY_FILE_NAMES, VSCODE_FILES, is_entry_file
-
     if not start.is_dir():
         if start.is_file() and is_entry_file(Path(os.path.abspath(start))):
             yield start
@@ -99,6 +98,4 @@ def walk_entry_files(start: Path) -> Iterator[Path]:
 
 def _is_entry_file(path: Path) -> bool:
     """A file named on the command line that `walk_entry_files` checks instead."""
-    from dashm.rules.entrypoints import is_entry_file
-
     return is_entry_file(Path(os.path.abspath(path)))

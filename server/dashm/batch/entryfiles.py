@@ -12,9 +12,9 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from dashm.batch.results import CheckResult
 from dashm.findings import Finding, Fix
-from dashm.results import CheckResult, fix_one_at_a_time
-from dashm.rules.edits import OverlappingEdits, apply_edits
+from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.entrypoints import check_entry_text
 from dashm.workspace import SourceProblem, Workspace
 from dashm.workspace.jsonc import JsoncError, parse_jsonc

@@ -23,6 +23,7 @@ import time
 import zlib
 
 from dashm import __version__
+from dashm.cachedir import cache_dir
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing alone costs a warm run
 if TYPE_CHECKING:  # 20-50 ms here; these imports are for type checkers only
@@ -42,28 +43,6 @@ ANCESTOR_FILES = ("pyproject.toml", "setup.py", "setup.cfg", os.path.join(".git"
                   os.path.join("venv", "Scripts", "python.exe"))
 MAX_ENTRIES = 64
 RACY_NS = 2_000_000_000  # coarser than any common file system's mtime granularity
-# Folders import resolution listed in this process (finder.FolderCache adds to it), and the
-# folders and files the evidence search read (workspace/evidence.py): README, Makefile, CI
-# workflows... which may sit above or beside the paths checked.
-LISTED: set[str] = set()
-READ: set[str] = set()
-
-
-def _cache_dir() -> str:
-    explicit = os.environ.get("DASHM_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or (
-        os.environ.get("LOCALAPPDATA") if os.name == "nt" else None)
-    return os.path.join(base, "dashm") if base else os.path.join(
-        os.path.expanduser("~"), ".cache", "dashm")
-
-
-def cache_folder() -> Path:
-    """The user's dashm cache folder: $DASHM_CACHE_DIR, $XDG_CACHE_HOME/dashm, ~/.cache/dashm."""
-    from pathlib import Path
-
-    return Path(_cache_dir())
 
 
 def _key(argv: list[str]) -> str:
@@ -75,7 +54,7 @@ def _entry_path(key: str) -> str:
     """The entry's file; the full key is stored in it too, so a name clash is only a miss."""
     data = key.encode("utf-8", "surrogatepass")
     name = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
-    return os.path.join(_cache_dir(), "runs", f"{name}.marshal")
+    return os.path.join(cache_dir(), "runs", f"{name}.marshal")
 
 
 def _stat(path: str) -> tuple[int, int, int] | None:
@@ -172,6 +151,7 @@ def _save_facts() -> None:
 
 
 def _watched(paths: Iterable[Path], argv: list[str]) -> list[tuple[str, object]]:
+    from dashm.workspace.looked_at import LISTED, READ
     from dashm.workspace.walk import is_excluded_folder
 
     found: dict[str, object] = {}
@@ -225,7 +205,7 @@ def _watched(paths: Iterable[Path], argv: list[str]) -> list[tuple[str, object]]
     for file in sorted(READ):
         add(file)
     # dashm's own code: a changed dashm (an edit, a reinstall of the same version) reruns.
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # dashm/, not batch/
     for current, _, files in os.walk(package):
         add(current)
         for name in files:
