@@ -104,7 +104,8 @@ class FileContext:
     @cached_property
     def documented_runs(self) -> list[Evidence]:
         """By-path commands (`python tools/train.py`) the project documents for this file."""
-        return documented_runs(self.path, [self.project.folder, self.workspace.folder])
+        return documented_runs(self.path, [self.project.folder, self.workspace.folder],
+                               self.source.text)
 
     def documented_run(self) -> str | None:
         """The first documented by-path command for this file, with where it is written."""
@@ -194,13 +195,18 @@ class FileContext:
     def scripts_in(self, folder: Path) -> list[Path]:
         """Files in `folder` that can be run by path (main guard, no relative imports):
         each one puts `folder` first on sys.path when it runs. A package's `__main__.py` is
-        not one: it exists for `python -m pkg`, and nobody runs it by path."""
-        found = []
-        in_package = self.workspace.folders.package_init(folder) is not None
-        for module, source in self.sources_in(folder):
-            if not (in_package and module.name == "__main__.py") \
-                    and source.facts.runnable_by_path:
-                found.append(module)
+        not one: it exists for `python -m pkg`, and nobody runs it by path. This file counts
+        as its buffer is."""
+        found = list(self.workspace.runnable_scripts(folder))
+        listed = self.workspace.folders.listing(folder).modules.get(self.path.stem)
+        if folder == self.path.parent and listed == self.path:
+            runnable = self.source.facts.runnable_by_path and not (
+                self.path.name == "__main__.py"
+                and self.workspace.folders.package_init(folder) is not None)
+            if runnable and self.path not in found:
+                found = sorted([*found, self.path])
+            elif not runnable and self.path in found:
+                found.remove(self.path)
         return found
 
     def sources_in(self, folder: Path) -> Iterator[tuple[Path, SourceFile]]:

@@ -35,11 +35,11 @@ def source_folder_of(ctx: FileContext, dotted: str) -> tuple[Path, str] | None:
     its first part is a folder without `__init__.py` that is the import root of the
     module the whole name reaches."""
     top, _, rest = dotted.partition(".")
+    folder = _top_folder(ctx, top)  # first: a listing lookup, and most names have none
+    if folder is None:
+        return None
     target = _reached(ctx, dotted)
     if target is None or target.path is None:
-        return None
-    folder = _top_folder(ctx, top)
-    if folder is None:
         return None
     module_file = target.path if target.kind != "namespace" else None
     if module_file is None or not is_source_folder(ctx, folder, module_file):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dashm.workspace.jsonc import JsoncError, parse_jsonc
 from dashm.workspace.looked_at import LISTED, READ
+from dashm.workspace.paths import is_within
 from dashm.workspace.toml_locate import TomlString, locate_strings
 from dashm.workspace.walk import is_excluded_folder
 
@@ -109,8 +110,11 @@ def may_hold_evidence(path: Path) -> bool:
 
 
 def forget_listings() -> None:
-    """Drop the reused folder listings: a watcher said evidence files changed."""
+    """Drop the reused folder listings and the commands read from them: a watcher said
+    evidence files changed, or `--fix` wrote files."""
     _listings.clear()
+    _folder_commands.clear()
+    _near_commands.clear()
 
 
 def candidate_files(folder: Path) -> list[Path]:
@@ -306,23 +310,59 @@ def entry_declarations(text: str) -> list[EntryDeclaration]:
 _path_cache: dict[Path, tuple[tuple[int, int], list[Evidence]]] = {}
 
 
-def documented_runs(file: Path, folders: list[Path]) -> list[Evidence]:
+def documented_runs(file: Path, folders: list[Path], text: str | None = None) -> list[Evidence]:
     """The by-path commands (`python tools/train.py`, `cd tools && python train.py`) in the
     project's documentation, Makefile, CI and the like that run `file`: evidence read from
     the candidate files of `folders` (the project's, the workspace's) and of the file's own
-    folder. A fix that would make such a command fail must say so and is not applied by
-    `--fix` (Fix.breaks_documented_run)."""
+    folder, and from the file itself (`text`, its buffer, else read from disk). A fix that
+    would make such a command fail must say so and is not applied by `--fix`
+    (Fix.breaks_documented_run)."""
     file = Path(os.path.abspath(file))
-    found: list[Evidence] = []
-    for folder in dict.fromkeys([*folders, *_folders_between(file, folders)]):
-        for path in candidate_files(folder):
-            found.extend(e for e in path_commands(path) if _runs(e, file, folders))
-    # Shell scripts in folders below the file's (fairseq's scripts/x/how2/s3d.sh runs
-    # `python scripts/x/extract.py`).
-    for script in shell_scripts_below(file.parent):
-        found.extend(e for e in path_commands(script) if _runs(e, file, folders))
+    name = file.name
+
+    def runs(commands: list[Evidence]) -> list[Evidence]:
+        # Every command that runs `file` ends with its name: the cheap test comes first.
+        return [e for e in commands if e.module.endswith(name) and _runs(e, file, folders)]
+
+    found = runs(_commands_near(file.parent, folders))
     # Its own docstring or comments ("from the root: python dev/data/prep.py").
-    found.extend(e for e in path_commands(file) if _runs(e, file, folders))
+    own = path_commands(file) if text is None else _path_commands_in(file, text)
+    found.extend(runs(own))
+    return found
+
+
+_folder_commands: dict[Path, tuple[float, list[Evidence]]] = {}
+_near_commands: dict[tuple[Path, ...], tuple[float, list[Evidence]]] = {}
+
+
+def _commands_near(folder: Path, folders: list[Path]) -> list[Evidence]:
+    """The by-path commands that may run a file of `folder`: those of the candidate files
+    of `folders` and of the folders from `folder` up to them, then of the shell scripts
+    below `folder` (fairseq's scripts/x/how2/s3d.sh runs `python scripts/x/extract.py`).
+    Reused as long as the listings are: every file of a folder asks for them."""
+    key = (folder, *folders)
+    cached = _near_commands.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < LISTING_SECONDS:
+        return cached[1]
+    found: list[Evidence] = []
+    for place in dict.fromkeys([*folders, *_folders_between(folder, folders)]):
+        found.extend(_commands_of_folder(place))
+    for script in shell_scripts_below(folder):
+        found.extend(path_commands(script))
+    _near_commands[key] = (now, found)
+    return found
+
+
+def _commands_of_folder(folder: Path) -> list[Evidence]:
+    """The by-path commands of `folder`'s candidate files, in order, reused as long as its
+    listing is (every file of a folder asks for them)."""
+    cached = _folder_commands.get(folder)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < LISTING_SECONDS:
+        return cached[1]
+    found = [e for path in candidate_files(folder) for e in path_commands(path)]
+    _folder_commands[folder] = (now, found)
     return found
 
 
@@ -367,16 +407,16 @@ def shell_scripts_below(folder: Path) -> list[Path]:
     return found
 
 
-def _folders_between(file: Path, folders: list[Path]) -> list[Path]:
-    """The file's own folder and those above it up to the nearest of `folders` that holds it
+def _folders_between(folder: Path, folders: list[Path]) -> list[Path]:
+    """A file's own folder and those above it up to the nearest of `folders` that holds it
     (`sub/README.md` documents `python pkg/app.py` for `sub/pkg/app.py`); only the file's
     folder when none holds it."""
-    found = [file.parent]
-    tops = [f for f in folders if file.parent != f and file.parent.is_relative_to(f)]
+    found = [folder]
+    tops = [f for f in folders if folder != f and is_within(folder, f)]
     if not tops:
         return found
     top = max(tops, key=lambda f: len(f.parts))
-    for parent in file.parent.parents:
+    for parent in folder.parents:
         if parent == top:
             break
         found.append(parent)
@@ -393,6 +433,8 @@ def path_commands(path: Path) -> list[Evidence]:
 
 
 def _path_commands_in(path: Path, text: str) -> list[Evidence]:
+    if ".py" not in text:
+        return []  # every command names a .py file (most files: no line to look at)
     found: list[Evidence] = []
     markdown = path.suffix.lower() in (".md", ".markdown")
     moved = None  # `cd app` alone on a line: the folder the next lines' commands run in

@@ -77,6 +77,7 @@ class Workspace:
         self._script_dirs: dict[str, Path] = {}
         self._roots: dict[Path, tuple[ProjectConfig, Path, str]] = {}  # folder -> import root
         self._imported: frozenset[str] | None = None
+        self._runnable: dict[Path, tuple[Path, ...]] = {}  # folder -> its by-path scripts
         # Open buffers: the text the facts are of, its plain lines and how many module-level
         # statements bind each name (incremental.py).
         self._buffers: dict[Path, tuple[str, frozenset[int], dict[str, int]]] = {}
@@ -157,6 +158,24 @@ class Workspace:
         if self._imported is None:
             self._imported = imported_names(self)
         return self._imported
+
+    def runnable_scripts(self, folder: Path) -> tuple[Path, ...]:
+        """The `.py` files of `folder`, as they are on disk, that can be run by path (a main
+        guard, no module-level relative import), sorted; a package's `__main__.py` is not one:
+        it exists for `python -m pkg`. Asked for by every file of the folder, so it is kept
+        until a file changes (`invalidate`)."""
+        cached = self._runnable.get(folder)
+        if cached is None:
+            in_package = self.folders.package_init(folder) is not None
+            found = []
+            for module in sorted(self.folders.listing(folder).modules.values()):
+                if module.suffix != ".py" or (in_package and module.name == "__main__.py"):
+                    continue
+                source = self.source(module)
+                if isinstance(source, SourceFile) and source.facts.runnable_by_path:
+                    found.append(module)
+            cached = self._runnable[folder] = tuple(found)
+        return cached
 
     # -- facts -------------------------------------------------------------------------
     def source(self, path: Path, text: str | None = None) -> SourceFile | SourceProblem:
@@ -321,6 +340,7 @@ class Workspace:
         path = absolute(path)
         self._facts.pop(path, None)
         self._roots.clear()  # an __init__.py or a folder may move any folder's import root
+        self._runnable.clear()
         self._imported = None  # (and so may a changed import)
         if path.suffix not in FILE_SUFFIXES or path.is_dir():
             # A folder (or what was one): every listing cached below it is stale.
