@@ -208,6 +208,22 @@ async def measure(name: str, argv: list[str], folder: Path, big_file: Path, edit
     return await _session(result, argv, folder, ready_marker, timeout, stderr_path, body)
 
 
+async def measure_start(name: str, argv: list[str], folder: Path, ready_marker: str,
+                        timeout: float, stderr_path: Path) -> LspResult:
+    """A server started on a workspace it has indexed before (its caches on disk): from
+    starting the process to every diagnostic published (`index_seconds`: the marker logged
+    after the scan's last publishDiagnostics), and its RSS then."""
+    result = LspResult(name)
+
+    async def body(client: _Client) -> None:
+        await asyncio.wait_for(client.indexed.wait(), timeout)
+        result.index_seconds = time.perf_counter() - client.started
+        result.rss_after_index_mb = _rss_mb(client.pid, "VmRSS")
+        result.peak_rss_mb = _rss_mb(client.pid, "VmHWM")
+
+    return await _session(result, argv, folder, ready_marker, timeout, stderr_path, body)
+
+
 async def measure_huge_buffer(name: str, argv: list[str], folder: Path, huge_file: Path,
                               edits: int, ready_marker: str | None, timeout: float,
                               stderr_path: Path, pause: float = 0.2) -> LspResult:

@@ -29,15 +29,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.generate import BIG_MODULE, big_module, generate
-from benchmarks.lsp import LspResult, measure, measure_huge_buffer, measure_while_indexing
+from benchmarks.lsp import (
+    LspResult,
+    measure,
+    measure_huge_buffer,
+    measure_start,
+    measure_while_indexing,
+)
 from benchmarks.lsp import p95 as lsp_p95
 
 RUFF_ARGS = ("check", "--no-cache", "--isolated", "--select", "INP001,TID252", "--exit-zero",
              "--quiet")
-TARGET_COLD_RATIO = 1.5
+# The targets of the issue "Speed at monorepo scale" (the pure path: no compiled one is built,
+# see README.md here for the measured prototype).
+TARGET_COLD_RATIO = {"stdlib": 2.5, "monorepo": 3.0}  # x ruff
 TARGET_WARM_SECONDS = 0.15
-TARGET_EDIT_P95_MS = 20.0
-TARGET_RSS_MB = 250.0
+TARGET_START_SECONDS = 1.0  # warm caches: server start to every diagnostic published
+TARGET_FIRST_OPEN_MS = 500.0  # the file opened at start-up, cold, while the server indexes
+TARGET_EDIT_P95_MS = 5.0  # and no slower than ruff
+TARGET_IMPORT_EDIT_P95_MS = 6.0  # and no slower than ruff
+TARGET_RSS_MB = 150.0
 HUGE_LINES = 60_000
 TARGET_HUGE_EDIT_MS = 150.0
 
@@ -186,9 +197,8 @@ def _run(args: argparse.Namespace, ruff: str | None, work: Path) -> int:
         rows.append(Row(f"cold check, {label} (s)", f"{cold:.2f}",
                         f"{ruff_time:.2f}" if ruff_time else "n/a",
                         f"{ratio:.2f}x" if ratio else "",
-                        f"<= {TARGET_COLD_RATIO}x ruff" if label == "stdlib" else "",
-                        _verdict(ratio is not None and ratio <= TARGET_COLD_RATIO)
-                        if label == "stdlib" and ratio else ""))
+                        f"<= {TARGET_COLD_RATIO[label]}x ruff",
+                        _verdict(ratio <= TARGET_COLD_RATIO[label]) if ratio else ""))
         rows.append(Row(f"warm check, {label} (s)", f"{warm:.3f}", "", "",
                         f"< {TARGET_WARM_SECONDS}" if label == "stdlib" else "",
                         _verdict(warm < TARGET_WARM_SECONDS) if label == "stdlib" else ""))
@@ -215,6 +225,12 @@ def _lsp_rows(args: argparse.Namespace, ruff: str | None, mono: Path, work: Path
                                             args.pause))
         if results[name].error:
             print(f"LSP: {name} failed: {results[name].error}", flush=True)
+    # Started again on the same workspace: the caches the first session left are warm.
+    print("LSP: dashm, started again with warm caches ...", flush=True)
+    start = asyncio.run(measure_start("dashm", servers[0][1], mono, servers[0][2],
+                                      args.timeout, work / "dashm-server-start.log"))
+    if start.error:
+        print(f"LSP: dashm warm start failed: {start.error}", flush=True)
     # Again from cold, typing from the first moment: how long an edit waits on the scan.
     print("LSP: dashm, typing while it indexes ...", flush=True)
     shutil.rmtree(env["DASHM_CACHE_DIR"], ignore_errors=True)
@@ -242,25 +258,38 @@ def _lsp_rows(args: argparse.Namespace, ruff: str | None, mono: Path, work: Path
     def ratio(a: float | None, b: float | None) -> str:
         return f"{a / b:.2f}x" if a is not None and b else ""
 
+    def fast(mine: float | None, bound: float, theirs: float | None) -> str:
+        """PASS within `bound` and no slower than ruff (when ruff was measured)."""
+        return _verdict(mine is not None and mine <= bound
+                        and (theirs is None or mine <= theirs))
+
     p95 = d.p95_ms
+    import_p95 = lsp_p95(d.import_edit_ms)
+    ruff_import_p95 = lsp_p95(r.import_edit_ms) if r else None
     rows = [
-        Row("LSP index workspace (s)", fmt(d.index_seconds, 2),
+        Row("LSP index workspace, cold (s)", fmt(d.index_seconds, 2),
             fmt(r.index_seconds, 2) if r else "n/a", "", "", ""),
+        Row("LSP start, warm caches: to all diagnostics published (s)",
+            fmt(start.index_seconds, 2), "", "", f"<= {TARGET_START_SECONDS:g}",
+            _verdict(start.index_seconds is not None
+                     and start.index_seconds <= TARGET_START_SECONDS)),
+        Row("LSP first diagnostics of the file opened at start, cold, while indexing (ms)",
+            fmt(busy.open_ms), "", "", f"<= {TARGET_FIRST_OPEN_MS:g}",
+            _verdict(busy.open_ms is not None and busy.open_ms <= TARGET_FIRST_OPEN_MS)),
         Row("LSP didOpen -> diagnostics (ms)", fmt(d.open_ms), fmt(r.open_ms) if r else "n/a",
             ratio(d.open_ms, r.open_ms if r else None)),
         Row(f"LSP body edit -> diagnostics, median of {len(d.edit_ms)} (ms)", fmt(d.median_ms),
             fmt(r.median_ms) if r else "n/a", ratio(d.median_ms, r.median_ms if r else None)),
         Row("LSP body edit -> diagnostics, p95 (ms)", fmt(p95), fmt(r.p95_ms) if r else "n/a",
-            ratio(p95, r.p95_ms if r else None), f"< {TARGET_EDIT_P95_MS:g}",
-            _verdict(p95 is not None and p95 < TARGET_EDIT_P95_MS)),
+            ratio(p95, r.p95_ms if r else None), f"<= {TARGET_EDIT_P95_MS:g}, <= ruff",
+            fast(p95, TARGET_EDIT_P95_MS, r.p95_ms if r else None)),
         Row(f"LSP import-line edit -> diagnostics, median of {len(d.import_edit_ms)} (ms)",
             fmt(median(d.import_edit_ms)), fmt(median(r.import_edit_ms)) if r else "n/a",
             ratio(median(d.import_edit_ms), median(r.import_edit_ms) if r else None)),
-        Row("LSP import-line edit -> diagnostics, p95 (ms)", fmt(lsp_p95(d.import_edit_ms)),
-            fmt(lsp_p95(r.import_edit_ms)) if r else "n/a",
-            ratio(lsp_p95(d.import_edit_ms), lsp_p95(r.import_edit_ms) if r else None),
-            f"< {TARGET_EDIT_P95_MS:g}",
-            _verdict((lsp_p95(d.import_edit_ms) or 1e9) < TARGET_EDIT_P95_MS)),
+        Row("LSP import-line edit -> diagnostics, p95 (ms)", fmt(import_p95),
+            fmt(ruff_import_p95) if r else "n/a", ratio(import_p95, ruff_import_p95),
+            f"<= {TARGET_IMPORT_EDIT_P95_MS:g}, <= ruff",
+            fast(import_p95, TARGET_IMPORT_EDIT_P95_MS, ruff_import_p95)),
         Row(f"LSP body edit while indexing -> diagnostics, median of {len(busy.edit_ms)} (ms)",
             fmt(busy.median_ms), "", "", "", ""),
         Row("LSP body edit while indexing -> diagnostics, max (ms)",
@@ -273,8 +302,8 @@ def _lsp_rows(args: argparse.Namespace, ruff: str | None, mono: Path, work: Path
             fmt(r.rss_after_index_mb) if r else "n/a"),
         Row("server peak RSS, whole session (MB)", fmt(d.peak_rss_mb),
             fmt(r.peak_rss_mb) if r else "n/a", ratio(d.peak_rss_mb, r.peak_rss_mb if r else None),
-            f"< {TARGET_RSS_MB:g}",
-            _verdict(d.peak_rss_mb is not None and d.peak_rss_mb < TARGET_RSS_MB)),
+            f"<= {TARGET_RSS_MB:g}",
+            _verdict(d.peak_rss_mb is not None and d.peak_rss_mb <= TARGET_RSS_MB)),
     ]
     return rows
 
