@@ -23,7 +23,7 @@ from dashm.findings import FileCreation, Finding, Fix, Severity
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.packages import forget_importers
-from dashm.workspace import SourceFile, SourceProblem, Workspace
+from dashm.workspace import SourceFile, SourceProblem, Workspace, evidence
 from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
@@ -77,6 +77,7 @@ def check_paths(workspace_for, paths: Sequence[Path], select: Sequence[str] = ()
             refused += edits_refused
         fixed += applied
         forget_importers()
+        evidence.forget_listings()  # a fix may have changed a file that documents a run
         if not applied:  # what is left was refused: say why
             checked.result.problems.extend(refused)
             break
