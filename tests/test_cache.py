@@ -167,10 +167,10 @@ def test_warm_run_sees_new_evidence_outside_the_walked_folders(tmp_path: Path) -
 
 
 def test_warm_runs_are_tied_to_dashms_own_code(tmp_path: Path) -> None:
-    from dashm.batch import runcache
+    from dashm.workspace import snapshot
 
-    watched = dict(runcache._watched([tmp_path], []))
-    package = Path(runcache.__file__).parent.parent  # all of dashm/, not only batch/
+    watched = dict(snapshot.watched_inputs([str(tmp_path)]))
+    package = Path(snapshot.__file__).parent.parent  # all of dashm/, not only workspace/
     assert watched[str(package / "cli.py")] is not None
     assert watched[str(package / "rules" / "imports.py")] is not None
     assert watched[str(package / "batch" / "runcache.py")] is not None
