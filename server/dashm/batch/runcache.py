@@ -27,15 +27,12 @@ if TYPE_CHECKING:  # 20-50 ms here; these imports are for type checkers only
     from pathlib import Path
 
 FORMAT = 3
-KEY_ENVIRONMENT = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE",
-                   "PYTHONUSERBASE", "PYTHONPLATLIBDIR", "VIRTUAL_ENV", "DASHM_BUNDLED_LIBS",
-                   "DASHM_JOBS", "PATH")  # PATH: where the default interpreter is looked for
 ENTRIES = "runs"  # the kind of snapshot entry
 
 
 def _key(argv: list[str]) -> str:
     return repr((FORMAT, __version__, sys.executable, sys.version, argv, os.getcwd(),
-                 [(k, os.environ.get(k)) for k in KEY_ENVIRONMENT]))
+                 snapshot.environment()))
 
 
 def cacheable(argv: list[str]) -> bool:

@@ -25,7 +25,7 @@ from lsprotocol import types
 from pygls import uris
 
 from dashm.findings import Finding, Position, Range
-from dashm.lsp import convert
+from dashm.lsp import convert, warm_start
 from dashm.lsp.settings import EditorSettings
 from dashm.rules import check_source, entrypoints
 from dashm.workspace import (
@@ -562,6 +562,10 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         if delay:
             await asyncio.sleep(delay)
         await ls.session.wait_ready().wait()
+        if await _replay(ls, folder):
+            return
+        recorder = warm_start.Recorder(folder.path, folder.workspace.interpreter,
+                                       folder.settings, ls.workspace.position_codec.encoding)
         if progress and _supports_progress(ls):
             token = f"dashm-scan-{ls.session.next_id()}-{os.getpid()}"
             await ls.work_done_progress.create_async(token)
@@ -584,7 +588,8 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
                 # A nested workspace folder scans its own files.
                 batch = [p for p in paths[checked:ready] if folder_for(ls, p) is folder]
                 seen.update(convert.uri_of(p) for p in batch)
-                stopped = not await _publish_from_disk(ls, folder, batch, _disk_diagnostics)
+                stopped = not await _publish_from_disk(ls, folder, batch, _disk_diagnostics,
+                                                       recorder)
                 checked = ready
                 if token is not None:
                     ls.work_done_progress.report(token, types.WorkDoneProgressReport(
@@ -602,7 +607,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         entries = await ls.session.run(lambda: list(walk_entry_files(folder.path)))
         entries = [p for p in entries if folder_for(ls, p) is folder]
         seen.update(convert.uri_of(p) for p in entries)
-        await _publish_from_disk(ls, folder, entries, _disk_entry_diagnostics)
+        await _publish_from_disk(ls, folder, entries, _disk_entry_diagnostics, recorder)
         for uri in list(ls.session.disk_published):
             path = path_of(uri)
             if path is not None and is_within(path, folder.path) and uri not in seen \
@@ -610,6 +615,8 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
                 publish_disk(ls, uri, [])
         settle_memory()
         log_message(ls, f"dashm: checked {len(paths)} files in {folder.path}")
+        # Kept for the next start on this folder.
+        await ls.session.run(recorder.keep_later, len(paths))
     except asyncio.CancelledError:
         raise
     except Exception as error:
@@ -621,12 +628,51 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
 
 
+async def _replay(ls: DashmServer, folder: Folder) -> bool:
+    """Publish the last complete scan's diagnostics of `folder` if nothing it depended on
+    has changed (warm_start.py), then read the facts for later checks; False if it cannot."""
+    found = await ls.session.run(warm_start.replay, folder.path, folder.workspace.interpreter,
+                                 folder.settings, ls.workspace.position_codec.encoding)
+    if found is None:
+        return False
+    files, published = found
+    opened = open_paths(ls)
+    for uri, diagnostics in published.items():
+        path = path_of(uri)
+        if path is not None and path not in opened and folder_for(ls, path) is folder:
+            publish_disk(ls, uri, diagnostics)
+    for uri in list(ls.session.disk_published):
+        path = path_of(uri)
+        if path is not None and uri not in published and is_within(path, folder.path) \
+                and folder_for(ls, path) is folder:
+            publish_disk(ls, uri, [])
+    log_message(ls, f"dashm: checked {files} files in {folder.path} "
+                    "(unchanged since the last scan)")
+    # The facts, from the on-disk cache, for the checks edits ask for (no rules run).
+    paths = await ls.session.run(
+        lambda: [f for f in walk_python_files(folder.path) if isinstance(f, Path)])
+    ready_counts = prefetch_folder(folder.workspace, paths)
+    try:
+        while await ls.session.run(next, ready_counts, None) is not None:
+            pass
+    finally:
+        try:
+            ls.session.pool.submit(ready_counts.close)
+            ls.session.pool.submit(_save_caches)  # facts the cache no longer held
+        except RuntimeError:  # shutting down
+            pass
+    settle_memory()
+    return True
+
+
 async def _publish_from_disk(ls: DashmServer, folder: Folder, paths: list[Path],
-                             check_on_disk: Callable[..., list[types.Diagnostic]]) -> bool:
+                             check_on_disk: Callable[..., list[types.Diagnostic]],
+                             recorder: warm_start.Recorder) -> bool:
     """Check closed files of a scan, as many per trip to the analysis thread as fit in
     SCAN_TRIP_SECONDS (one trip per file was a third of indexing a large workspace), and
-    publish their results. False when the interpreter cannot be queried: the scan stops,
-    every other file would fail the same way."""
+    publish their results; the recorder keeps every file's, open or not. False when the
+    interpreter cannot be queried: the scan stops, every other file would fail the same
+    way."""
     codec = ls.workspace.position_codec
 
     def check_some(first: int) -> tuple[list[tuple[Path, list[types.Diagnostic] | Exception]],
@@ -653,11 +699,16 @@ async def _publish_from_disk(ls: DashmServer, folder: Folder, paths: list[Path],
         opened = open_paths(ls)
         for path, outcome in results:
             if isinstance(outcome, Exception):
+                recorder.complete = False
                 log_message(ls, f"dashm: checking {path} failed: {outcome!r}",
                             types.MessageType.Error)
-            elif path not in opened:
-                publish_disk(ls, convert.uri_of(path), outcome)
+                continue
+            uri = convert.uri_of(path)
+            recorder.diagnostics[uri] = outcome
+            if path not in opened:
+                publish_disk(ls, uri, outcome)
         if interpreter_error is not None:
+            recorder.complete = False
             report_once(ls, f"{folder.path}: {interpreter_error}", types.MessageType.Error)
             return False
     return True

@@ -34,10 +34,20 @@ ANCESTOR_FILES = ("pyproject.toml", "setup.py", "setup.cfg", os.path.join(".git"
                   os.path.join(".venv", "bin", "python"), os.path.join("venv", "bin", "python"),
                   os.path.join(".venv", "Scripts", "python.exe"),
                   os.path.join("venv", "Scripts", "python.exe"))
+# The environment variables that change an interpreter's `sys.path` or dashm's choices: part
+# of every entry's key. PATH: where the default interpreter is looked for.
+ENVIRONMENT_KEYS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE",
+                    "PYTHONUSERBASE", "PYTHONPLATLIBDIR", "VIRTUAL_ENV", "DASHM_BUNDLED_LIBS",
+                    "DASHM_JOBS", "PATH")
 MAX_ENTRIES = 64  # per kind of entry; the oldest go first
 # "Racily clean": a file changed within this long before a run began may change again within
 # the file system's timestamp granularity, unseen. A result with such an input is not kept.
 RACY_NS = 2_000_000_000
+
+
+def environment() -> list[tuple[str, str | None]]:
+    """The ENVIRONMENT_KEYS of this process, for a key."""
+    return [(k, os.environ.get(k)) for k in ENVIRONMENT_KEYS]
 
 
 def stat_of(path: str) -> Stat | None:
@@ -58,11 +68,17 @@ def racy(watched: Watched, started_ns: int) -> bool:
     return any(isinstance(st, tuple) and st[0] >= started_ns - RACY_NS for _, st in watched)
 
 
-def watched_inputs(paths: Iterable[str], interpreters: Iterable[str] = ()) -> Watched:
+def watched_inputs(paths: Iterable[str], interpreters: Iterable[str] = (),
+                   looked_at: tuple[list[str], list[str]] | None = None) -> Watched:
     """The stats of everything a check of `paths` depended on (see the module's docstring),
-    with `interpreters` besides the default ones."""
-    from dashm.workspace.looked_at import LISTED, READ
+    with `interpreters` besides the default ones. `looked_at`: the folders listed and files
+    read, copied from `looked_at.LISTED` and `READ` (the default) by the thread that adds
+    to them, for a call from another thread."""
+    from dashm.workspace import looked_at as looked
     from dashm.workspace.walk import is_excluded_folder
+
+    listed, read = looked_at if looked_at is not None else (sorted(looked.LISTED),
+                                                            sorted(looked.READ))
 
     found: dict[str, Stat | None] = {}
 
@@ -110,13 +126,14 @@ def watched_inputs(paths: Iterable[str], interpreters: Iterable[str] = ()) -> Wa
                         pass
                 elif not (is_excluded_folder(entry.name) or entry.name.startswith(".")):
                     stack.append(entry.path)
-    for folder in sorted(LISTED):
+    for folder in listed:
         add(folder)
-    for file in sorted(READ):
+    for file in read:
         add(file)
     # dashm's own code: a changed dashm (an edit, a reinstall of the same version) reruns.
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # dashm/
-    for current, _, files in os.walk(package):
+    for current, folders, files in os.walk(package):
+        folders[:] = [f for f in folders if f != "__pycache__"]  # written to by any import
         add(current)
         for name in files:
             if name.endswith((".py", ".md")):
