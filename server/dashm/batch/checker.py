@@ -15,7 +15,6 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from dashm.batch.entryfiles import check_entry_paths
 from dashm.batch.results import MAX_FIX_ROUNDS, CheckResult
@@ -29,8 +28,6 @@ from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
 from dashm.workspace.toml_locate import toml_error
 from dashm.workspace.walk import walk_python_files
-
-_T = TypeVar("_T")
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | SourceProblem]]:
@@ -100,9 +97,12 @@ def _check_round(workspace_for, paths: Sequence[Path], select: Sequence[str],  #
     result = CheckResult()
     fixable: list[tuple[Workspace, Path, list[Finding]]] = []
     items = list(iter_files(paths))
-    # Facts of every file, cached or made on all cores; each file is checked once its facts
-    # are in, while the workers go on with the next ones.
-    for start, item in _as_ready(items, prefetch_paths(workspace_for, items)):
+    # Facts of every file first, cached or made on all cores. (Checking each file as its
+    # facts came in made the first check that asks about the whole workspace, such as which
+    # names it imports, read every other file itself, on one core.)
+    for _ in prefetch_paths(workspace_for, items):
+        pass
+    for start, item in items:
         if isinstance(item, SourceProblem):
             result.problems.append(item)
             continue
@@ -181,15 +181,6 @@ def _fix_edits(checked: _Round, workspace_for, paths: Sequence[Path],  # type: i
         applied += entries.fixed
         refused.extend(p for p in entries.problems if p.reason.startswith("not fixed"))
     return applied, refused
-
-
-def _as_ready(items: list[_T], ready: Iterable[int]) -> Iterator[_T]:
-    """`items` in order, each once `ready` has counted past it."""
-    given = 0
-    for count in ready:
-        yield from items[given:count]
-        given = max(given, count)
-    yield from items[given:]
 
 
 def fix_file(workspace: Workspace, source: SourceFile, select: Sequence[str],

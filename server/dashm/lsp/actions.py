@@ -176,7 +176,7 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
     path = analysis.path_of(uri)
     if path is None or not (analysis.is_python(uri) or analysis.is_entry_file(uri)):
         return None
-    outcome = await analysis.fresh(ls, uri)
+    outcome = await analysis.complete(ls, uri)
     if outcome is None or outcome.source is None:
         return None
     source = outcome.source
@@ -280,7 +280,7 @@ async def fix_all_edit(ls: DashmServer, uri: str) -> types.WorkspaceEdit | None:
 
 async def fix_all_for(ls: DashmServer, uri: str) -> tuple[types.WorkspaceEdit, int] | None:
     path = analysis.path_of(uri)
-    outcome = await analysis.fresh(ls, uri)
+    outcome = await analysis.complete(ls, uri)
     if path is None or outcome is None or outcome.kept or outcome.source is None:
         return None
     workspace = analysis.folder_for(ls, path).workspace

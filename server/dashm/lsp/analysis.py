@@ -55,6 +55,8 @@ RESCAN_DELAY_SECONDS = 0.3
 # edit waits at most about this long for the thread (the files a trip takes vary: a Python
 # file costs a fraction of a millisecond, a pyproject.toml ten or more).
 SCAN_TRIP_SECONDS = 0.03
+SCAN_BATCH_FILES = 512  # files per progress report while a scan checks them
+READ_WAIT_SECONDS = 30.0  # at most, for a quick fix asked while the facts are being read
 
 
 @dataclass
@@ -82,6 +84,9 @@ class Outcome:
     # last good ones moved with the edits; none carries a fix.
     kept: bool = False
     result_id: str = ""
+    # True when it was answered while the folder's facts were still being read, without the
+    # passes over the whole workspace: its findings carry no fix (see `complete`).
+    partial: bool = False
 
 
 @dataclass
@@ -98,6 +103,10 @@ class Session:
     last_edit: dict[str, float] = field(default_factory=dict)
     check_cost: dict[str, float] = field(default_factory=dict)
     disk_published: dict[str, list[types.Diagnostic]] = field(default_factory=dict)
+    # Open buffers checked with the facts read so far (a scan was still reading them): they
+    # are checked again once it has read them all.
+    provisional: set[str] = field(default_factory=set)
+    read: dict[Path, asyncio.Event] = field(default_factory=dict)  # folder -> facts all read
     scans: dict[Path, asyncio.Task[Any]] = field(default_factory=dict)
     reported: set[str] = field(default_factory=set)
     pull: bool = False
@@ -223,6 +232,18 @@ def analyze(workspace: Workspace, path: Path, text: str | None
     if isinstance(source, SourceProblem) or source.facts.syntax_error is not None:
         return source, []
     return source, check_source(workspace, source)
+
+
+def analyze_buffer(workspace: Workspace, path: Path, text: str
+                   ) -> tuple[SourceFile | SourceProblem, list[Finding], bool]:
+    """`analyze` of an open buffer, answered at once: while a scan still reads the facts,
+    passes over every file use the files read so far. True when one did (`partial`)."""
+    workspace.quick, workspace.partial = True, False
+    try:
+        source, findings = analyze(workspace, path, text)
+        return source, findings, workspace.partial
+    finally:
+        workspace.quick = workspace.partial = False
 
 
 def analyze_broken(workspace: Workspace, source: SourceFile
@@ -367,7 +388,16 @@ async def check(ls: DashmServer, uri: str) -> Outcome | None:
                               [*diagnostics_of(found, settings, codec, lines),
                                *(convert.problem_diagnostic(p) for p in problems)])
         else:
-            source, findings = await ls.session.run(analyze, folder.workspace, path, text)
+            source, findings, partial = await ls.session.run(analyze_buffer, folder.workspace,
+                                                             path, text)
+            if partial:
+                # Answered without the whole workspace: shown, but no fix is offered on it
+                # (it may name the module wrongly), and it is checked again once all is read.
+                findings = [dataclasses.replace(f, fix=None) for f in findings]
+                if folder.workspace.reading:
+                    ls.session.provisional.add(uri)  # (_read)
+                else:  # all was read meanwhile: at once
+                    schedule(ls, uri, 0)
             if isinstance(source, SourceProblem):
                 outcome = Outcome(uri, version, generation, None, [],
                                   [convert.problem_diagnostic(f"dashm: {source.reason}")])
@@ -377,7 +407,8 @@ async def check(ls: DashmServer, uri: str) -> Outcome | None:
                 # (Splitting a 60,000-line buffer costs ~20 ms: only when there is a finding.)
                 lines = convert.lines_of(source.text) if findings else []
                 outcome = Outcome(uri, version, generation, source, findings,
-                                  diagnostics_of(findings, settings, codec, lines))
+                                  diagnostics_of(findings, settings, codec, lines),
+                                  partial=partial)
     except InterpreterError as error:
         report_once(ls, f"{folder.path}: {error}", types.MessageType.Error)
         outcome = Outcome(uri, version, generation, None, [], [])
@@ -429,6 +460,22 @@ async def fresh(ls: DashmServer, uri: str) -> Outcome | None:
         if outcome is not None:
             return outcome
     return None
+
+
+async def complete(ls: DashmServer, uri: str) -> Outcome | None:
+    """`fresh`, but never a partial answer while its folder's facts are still being read:
+    for requests that act on the findings (quick fixes, fix all), worth a short wait."""
+    outcome = await fresh(ls, uri)
+    path = path_of(uri)
+    if outcome is None or not outcome.partial or path is None:
+        return outcome
+    event = ls.session.read.get(folder_for(ls, path).path)
+    if event is not None:
+        try:
+            await asyncio.wait_for(event.wait(), READ_WAIT_SECONDS)
+        except TimeoutError:
+            return outcome  # still reading: what is known, without fixes
+    return await fresh(ls, uri)
 
 
 def schedule(ls: DashmServer, uri: str, delay: float = DEBOUNCE_SECONDS) -> None:
@@ -552,6 +599,11 @@ def start_scan(ls: DashmServer, folder: Folder, delay: float = 0, progress: bool
             if path is not None and folder_for(ls, path) is folder:
                 publish_disk(ls, uri, [])
         return
+    # Until the scan has read every file's facts, an open buffer is answered from those read
+    # so far (and checked again then): set before any check can run.
+    folder.workspace.reading = True
+    event = ls.session.read.setdefault(folder.path, asyncio.Event())
+    event.clear()
     ls.session.scans[folder.path] = asyncio.ensure_future(scan(ls, folder, delay, progress))
 
 
@@ -575,34 +627,38 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         files = await ls.session.run(lambda: list(walk_python_files(folder.path)))
         paths = [f for f in files if isinstance(f, Path)]
         seen: set[str] = set()
-        # Facts from the on-disk cache, else made on all cores; each file is checked once its
-        # facts are in, while the workers go on with the next ones.
+        # Facts first, from the on-disk cache, else made on all cores (checking each file as
+        # its chunk came in made the first check that asks about the whole workspace, such
+        # as which names it imports, read every other file itself, on one thread). Edits
+        # meanwhile are answered from the facts read so far, and again once all are in.
         ready_counts = prefetch_folder(folder.workspace, paths)
         try:
-            checked = 0
-            stopped = False  # the interpreter cannot be queried: every file would fail
-            while not stopped and (ready := await ls.session.run(next, ready_counts, None)) \
-                    is not None:
-                if ready <= checked:
-                    continue
-                # A nested workspace folder scans its own files.
-                batch = [p for p in paths[checked:ready] if folder_for(ls, p) is folder]
-                seen.update(convert.uri_of(p) for p in batch)
-                stopped = not await _publish_from_disk(ls, folder, batch, _disk_diagnostics,
-                                                       recorder)
-                checked = ready
+            while (ready := await ls.session.run(next, ready_counts, None)) is not None:
                 if token is not None:
                     ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                        message=f"{checked}/{len(paths)} files",
-                        percentage=int(checked * 100 / max(len(paths), 1))))
+                        message=f"reading {ready}/{len(paths)} files",
+                        percentage=int(ready * 50 / max(len(paths), 1))))
         finally:
             # On the analysis thread, after whatever it is doing: a scan cancelled midway
             # stops the workers; a finished one saves the facts it made.
+            _read(ls, folder)
             try:
                 ls.session.pool.submit(ready_counts.close)
                 ls.session.pool.submit(_save_caches)
             except RuntimeError:  # the server is shutting down: nothing left to stop or save
                 pass
+        # A nested workspace folder scans its own files.
+        mine = [p for p in paths if folder_for(ls, p) is folder]
+        seen.update(convert.uri_of(p) for p in mine)
+        for first in range(0, len(mine), SCAN_BATCH_FILES):
+            batch = mine[first:first + SCAN_BATCH_FILES]
+            if not await _publish_from_disk(ls, folder, batch, _disk_diagnostics, recorder):
+                break  # the interpreter cannot be queried: every file would fail
+            if token is not None:
+                done = first + len(batch)
+                ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                    message=f"{done}/{len(mine)} files",
+                    percentage=50 + int(done * 50 / max(len(mine), 1))))
         # pyproject.toml, launch.json, tasks.json, Makefiles: DM204 / DM205 in Problems too.
         entries = await ls.session.run(lambda: list(walk_entry_files(folder.path)))
         entries = [p for p in entries if folder_for(ls, p) is folder]
@@ -624,6 +680,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         log_message(ls, f"dashm: scanning {folder.path} failed: {error!r}",
                     types.MessageType.Error)
     finally:
+        _read(ls, folder)  # (if it stopped before reading them all)
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
 
@@ -656,6 +713,7 @@ async def _replay(ls: DashmServer, folder: Folder) -> bool:
         while await ls.session.run(next, ready_counts, None) is not None:
             pass
     finally:
+        _read(ls, folder)
         try:
             ls.session.pool.submit(ready_counts.close)
             ls.session.pool.submit(_save_caches)  # facts the cache no longer held
@@ -663,6 +721,22 @@ async def _replay(ls: DashmServer, folder: Folder) -> bool:
             pass
     settle_memory()
     return True
+
+
+def _read(ls: DashmServer, folder: Folder) -> None:
+    """The folder's scan has read its facts, or stopped (not one that a newer scan took the
+    place of: that one reads them): open buffers answered from part of them are checked
+    again."""
+    if ls.session.scans.get(folder.path) is not asyncio.current_task() or \
+            not folder.workspace.reading:
+        return
+    folder.workspace.reading = False
+    event = ls.session.read.get(folder.path)
+    if event is not None:
+        event.set()
+    if ls.session.provisional:
+        ls.session.provisional.clear()
+        recheck_open(ls)
 
 
 async def _publish_from_disk(ls: DashmServer, folder: Folder, paths: list[Path],

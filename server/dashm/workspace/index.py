@@ -78,6 +78,13 @@ class Workspace:
         self._roots: dict[Path, tuple[ProjectConfig, Path, str]] = {}  # folder -> import root
         self._imported: frozenset[str] | None = None
         self._runnable: dict[Path, tuple[Path, ...]] = {}  # folder -> its by-path scripts
+        # While the language server still reads the workspace's facts (`reading`), a check
+        # of an open buffer asks for a quick answer (`quick`): passes over every file are
+        # then skipped, and `partial` says one was; the server checks the buffer again
+        # once all are read.
+        self.reading = False
+        self.quick = False
+        self.partial = False
         # Open buffers: the text the facts are of, its plain lines and how many module-level
         # statements bind each name (incremental.py).
         self._buffers: dict[Path, tuple[str, frozenset[int], dict[str, int]]] = {}
@@ -147,17 +154,33 @@ class Workspace:
         folder = path.parent
         cached = self._roots.get(folder)
         if cached is None or cached[0] is not project:  # one import root per folder
+            before, self.partial = self.partial, False
             root, rule = import_root(folder, project, self.folder, self.folders,
                                      self.imported_names)
-            cached = self._roots[folder] = (project, root, rule)
+            cached = (project, root, rule)
+            if not self.partial:  # a quick answer without the whole workspace is not kept
+                self._roots[folder] = cached
+            self.partial |= before
         return located(path, cached[1], cached[2])
 
     def imported_names(self) -> frozenset[str]:
         """Every dotted name, with its prefixes, that a Python file of the workspace imports
-        absolutely (read once, until a file changes)."""
+        absolutely (read once, until a file changes); none while a quick answer is asked
+        for during reading (see `skips_whole_passes`)."""
         if self._imported is None:
+            if self.skips_whole_passes():
+                return frozenset()
             self._imported = imported_names(self)
         return self._imported
+
+    def skips_whole_passes(self) -> bool:
+        """A pass over every file of the workspace is skipped (and `partial` set): a quick
+        answer is asked for while the files are still being read. Reading the rest on this
+        thread would cost seconds; the answer is given again once all are read."""
+        if self.quick and self.reading:
+            self.partial = True
+            return True
+        return False
 
     def runnable_scripts(self, folder: Path) -> tuple[Path, ...]:
         """The `.py` files of `folder`, as they are on disk, that can be run by path (a main
