@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -174,3 +176,31 @@ def test_warm_runs_are_tied_to_dashms_own_code(tmp_path: Path) -> None:
     assert watched[str(package / "cli.py")] is not None
     assert watched[str(package / "rules" / "imports.py")] is not None
     assert watched[str(package / "batch" / "runcache.py")] is not None
+
+
+def test_a_folder_without_a_project_file_replays_while_its_parent_changes(tmp_path: Path,
+                                                                          ) -> None:
+    # No pyproject.toml, setup.py or .git: the workspace folder is decided by which folders
+    # hold what the files import (`helpers` is nowhere yet). The parent (~/code, /tmp) gets
+    # other files all the time; only the paths looked for there count.
+    parent = tmp_path / "code"
+    root = write_tree(parent / "ws", {"app.py": "import helpers\nimport util\n",
+                                      "util.py": "VALUE = 1\n"})
+    _age(parent)
+    env = {**os.environ, "DASHM_CACHE_DIR": str(tmp_path / "cache")}
+
+    def check() -> tuple[subprocess.CompletedProcess[str], tuple[int, int]]:
+        done = subprocess.run([sys.executable, "-m", "dashm", "check", "."], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+        (entry,) = (tmp_path / "cache" / "runs").iterdir()
+        return done, (entry.stat().st_ino, entry.stat().st_mtime_ns)
+
+    cold, stored = check()
+    (parent / "notes.txt").write_text("an unrelated file beside the project\n")
+    warm, replayed = check()
+    assert replayed == stored  # replayed: the entry was not written again
+    assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+    (parent / "helpers.py").write_text("NAME = 1\n")  # now the parent holds an import
+    _age(parent)  # (so that the new run is kept: it replaces the entry)
+    _, rerun = check()
+    assert rerun != stored

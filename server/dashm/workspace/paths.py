@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from dashm.workspace.looked_at import LISTED  # the warm-run cache re-checks folders looked in
+from dashm.workspace.looked_at import READ  # the warm-run cache re-checks the paths probed
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 # A file's imports are read to choose its workspace only up to this size (a generated table
@@ -89,7 +89,9 @@ def folder_by_imports(start: Path, files: list[Path]) -> Path:
     for folder in _candidate_folders(start):
         if not wanted:
             break
-        LISTED.add(str(folder))
+        # The paths probed, not the folder: a folder's mtime moves with every file made in
+        # it (/tmp, ~/code), which would make every warm run a cold one.
+        READ.update(str(folder / n) for name in wanted for n in (name, f"{name}.py"))
         found = {name for name in wanted if _holds_module(folder, name)}
         wanted -= found
         if found and is_within(lowest, folder):  # at or above the package tree
