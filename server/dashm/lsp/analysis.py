@@ -669,6 +669,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
             if path is not None and is_within(path, folder.path) and uri not in seen \
                     and folder_for(ls, path) is folder:
                 publish_disk(ls, uri, [])
+        await ls.session.run(folder.workspace.let_texts_go)  # (read again when asked)
         settle_memory()
         log_message(ls, f"dashm: checked {len(paths)} files in {folder.path}")
         # Kept for the next start on this folder.
@@ -717,6 +718,7 @@ async def _replay(ls: DashmServer, folder: Folder) -> bool:
         try:
             ls.session.pool.submit(ready_counts.close)
             ls.session.pool.submit(_save_caches)  # facts the cache no longer held
+            ls.session.pool.submit(folder.workspace.let_texts_go)
         except RuntimeError:  # shutting down
             pass
     settle_memory()

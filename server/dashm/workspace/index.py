@@ -55,11 +55,34 @@ class Invocation:
                 "argv": list(self.argv), "reason": self.reason}
 
 
-@dataclass(frozen=True)
 class SourceFile:
-    path: Path
-    text: str
-    facts: FileFacts
+    """A file's text and facts. A file read from disk may let its text go once the server has
+    checked it (`Workspace.let_texts_go`: the texts of 20,000 files are a fifth of a server's
+    memory); asked for later, the text is read from the file again."""
+
+    __slots__ = ("path", "facts", "_text")
+    __hash__ = None  # type: ignore[assignment]  # (as a dataclass holding a dict would be)
+
+    def __init__(self, path: Path, text: str | None, facts: FileFacts) -> None:
+        self.path = path
+        self.facts = facts
+        self._text = text
+
+    @property
+    def text(self) -> str:
+        text = self._text
+        if text is None:
+            read = read_source(self.path)
+            text = self._text = read if isinstance(read, str) else ""
+        return text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceFile):
+            return NotImplemented
+        return (self.path, self.facts, self.text) == (other.path, other.facts, other.text)
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.path!r})"
 
 
 class Workspace:
@@ -253,6 +276,13 @@ class Workspace:
         else:
             self._buffers.pop(path, None)
         return SourceFile(path, text, facts)
+
+    def let_texts_go(self) -> None:
+        """Forget the texts of the files read from disk (their facts stay): the server keeps
+        the texts of open buffers, and reads a closed file again when a rule asks."""
+        for key, source in self._facts.values():
+            if isinstance(key, tuple) and key[0] == "disk":
+                source._text = None
 
     def disk_key(self, path: Path) -> object | None:
         """The key `source()` files a disk read under (None if the file cannot be stat'ed)."""
