@@ -14,6 +14,7 @@ import dataclasses
 import itertools
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -766,6 +767,9 @@ async def _publish_from_disk(ls: DashmServer, folder: Folder, paths: list[Path],
                 results.append((path, error))
             if time.monotonic() >= deadline:
                 break
+        # Their texts go (a rule reads one again if it asks): the texts of a whole
+        # workspace would otherwise all be held at the end of its scan.
+        folder.workspace.let_texts_go([path for path, _ in results])
         return results, None
 
     done = 0
@@ -798,6 +802,20 @@ def settle_memory() -> None:
 
     gc.collect()
     gc.freeze()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """Give the heap's free pages back to the system (glibc keeps them otherwise, and freed
+    texts then still count in the server's memory); nothing elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # another C library (musl): nothing to do
+        pass
 
 
 def prefetch_folder(workspace: Workspace, paths: list[Path]) -> Iterator[int]:
@@ -805,7 +823,7 @@ def prefetch_folder(workspace: Workspace, paths: list[Path]) -> Iterator[int]:
     it tells how many of `paths`, from the first, have their facts."""
     from dashm.workspace.prefetch import prefetch_in_order
 
-    return prefetch_in_order([(workspace, p) for p in paths])
+    return prefetch_in_order([(workspace, p) for p in paths], keep_texts=False)
 
 
 def _save_caches() -> None:

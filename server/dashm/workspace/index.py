@@ -277,10 +277,13 @@ class Workspace:
             self._buffers.pop(path, None)
         return SourceFile(path, text, facts)
 
-    def let_texts_go(self) -> None:
-        """Forget the texts of the files read from disk (their facts stay): the server keeps
-        the texts of open buffers, and reads a closed file again when a rule asks."""
-        for key, source in self._facts.values():
+    def let_texts_go(self, paths: list[Path] | None = None) -> None:
+        """Forget the texts of the files read from disk (their facts stay), of `paths` or of
+        all: the server keeps the texts of open buffers, and reads a closed file again when
+        a rule asks."""
+        entries = self._facts.values() if paths is None else \
+            [e for p in paths if (e := self._facts.get(p)) is not None]
+        for key, source in entries:
             if isinstance(key, tuple) and key[0] == "disk":
                 source._text = None
 
