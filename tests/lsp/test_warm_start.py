@@ -152,3 +152,11 @@ async def test_a_scan_changed_while_it_ran_is_not_kept(workspace: Path) -> None:
     await _start(workspace)
     log, _ = await _start(workspace)
     assert UNCHANGED not in log
+
+
+async def test_no_cache_means_a_full_scan(workspace: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    await _start(workspace)
+    monkeypatch.setenv("DASHM_NO_CACHE", "1")
+    log, _ = await _start(workspace)
+    assert UNCHANGED not in log

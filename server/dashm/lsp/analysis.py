@@ -310,7 +310,7 @@ CLIENT_SEVERITIES = {
 
 
 def pyproject_problems(workspace: Workspace, path: Path) -> list[str]:
-    workspace.invalidate(path)
+    workspace.reread_projects()  # as the file is now (not everything else a change may move)
     project = workspace.project_for(path)
     return [p for p in project.problems if p.startswith(str(path))] if project.folder == \
         path.parent else []

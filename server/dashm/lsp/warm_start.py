@@ -11,6 +11,7 @@ full scan, as before.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -50,7 +51,7 @@ class Recorder:
         the analysis thread (which adds to what was looked at); the stat of every input is
         taken on a thread of its own, which the process waits for when it exits, so that a
         server stopped right after its scan still keeps it."""
-        if not self.complete:
+        if not self.complete or not _enabled():
             return
         looked = (sorted(looked_at.LISTED), sorted(looked_at.READ))
         threading.Thread(target=self._keep, args=(files, looked), name="dashm-warm-start",
@@ -69,6 +70,8 @@ def replay(folder: Path, interpreter: str, settings: object, encoding: object
            ) -> tuple[int, dict[str, list[types.Diagnostic]]] | None:
     """The number of files and the non-empty diagnostics of the last complete scan of
     `folder` with these settings, if nothing it depended on has changed."""
+    if not _enabled():
+        return None
     found = snapshot.load_entry(ENTRIES, _key(folder, interpreter, settings, encoding))
     if found is None or len(found) != 2:
         return None
@@ -80,3 +83,7 @@ def replay(folder: Path, interpreter: str, settings: object, encoding: object
     except Exception:  # another layout, a damaged entry: scan instead
         return None
 
+
+def _enabled() -> bool:
+    """`DASHM_NO_CACHE=1` turns the server's caches off, as the command line's."""
+    return os.environ.get("DASHM_NO_CACHE", "") == ""
