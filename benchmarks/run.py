@@ -5,8 +5,9 @@ What is measured (see README.md here for the figures):
   on a copy of the running interpreter's standard library and on a generated monorepo;
 - warm `dashm check` (second run, nothing changed, the on-disk cache in use);
 - LSP: didOpen / didChange to publishDiagnostics for the big file of the monorepo, median and
-  p95 over `--edits` edits, for `dashm serve` and `ruff server` with the same client; and
-  dashm's edits made while it indexes the monorepo from cold (median and worst);
+  p95 over `--edits` edits, for `dashm serve` and `ruff server` with the same client; dashm
+  started again with warm caches (to every diagnostic published); and, from cold, the first
+  diagnostics of the big file opened at start and the edits made while it indexes;
 - peak RSS of the dashm server after indexing the monorepo;
 - LSP body edits of a 60,000-line buffer (a small workspace of its own), p95, both servers.
 Every external command's wall-clock time is the median of `--repeat` runs.
