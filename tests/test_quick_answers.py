@@ -56,3 +56,21 @@ def test_findings_of_a_quick_check_are_marked_then_the_full_ones_follow(tmp_path
     workspace.reading = workspace.quick = workspace.partial = False
     assert check_source(workspace, source) == expected
     assert not workspace.partial
+
+
+def test_imported_names_made_in_steps_are_the_same_and_not_kept_across_a_change(
+        tmp_path: Path) -> None:
+    files = {**TYPER_LIKE, **{f"bulk/mod_{n}.py": f"import pkg_{n}.sub\n" for n in range(1200)}}
+    root = write_tree(tmp_path / "ws", files)
+    expected = Workspace(root).imported_names()
+    workspace = Workspace(root)
+    steps = list(workspace.imported_names_in_steps())
+    assert len(steps) >= 2  # one per 500 files: the server lets edits in between
+    assert workspace._imported == expected
+    changed = Workspace(root)
+    steps_iter = changed.imported_names_in_steps()
+    next(steps_iter)
+    changed.invalidate(root / "bulk/mod_0.py")  # a file changed midway
+    list(steps_iter)
+    assert changed._imported is None  # made again, from what is there now, when asked
+    assert changed.imported_names() == expected

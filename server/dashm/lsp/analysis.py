@@ -639,6 +639,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
                     ls.work_done_progress.report(token, types.WorkDoneProgressReport(
                         message=f"reading {ready}/{len(paths)} files",
                         percentage=int(ready * 50 / max(len(paths), 1))))
+            await _prime(ls, folder)
         finally:
             # On the analysis thread, after whatever it is doing: a scan cancelled midway
             # stops the workers; a finished one saves the facts it made.
@@ -714,6 +715,7 @@ async def _replay(ls: DashmServer, folder: Folder) -> bool:
     try:
         while await ls.session.run(next, ready_counts, None) is not None:
             pass
+        await _prime(ls, folder)
     finally:
         _read(ls, folder)
         try:
@@ -724,6 +726,15 @@ async def _replay(ls: DashmServer, folder: Folder) -> bool:
             pass
     settle_memory()
     return True
+
+
+async def _prime(ls: DashmServer, folder: Folder) -> None:
+    """Gather what the workspace imports in steps, before anything needs it: made in one go
+    by the first check that asks, it kept the analysis thread (and an edit) for 0.3-0.6 s
+    on 20,000 files."""
+    steps = folder.workspace.imported_names_in_steps()
+    while await ls.session.run(next, steps, False):
+        pass
 
 
 def _read(ls: DashmServer, folder: Folder) -> None:

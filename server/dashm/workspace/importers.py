@@ -22,6 +22,22 @@ def imported_names(workspace: Workspace) -> frozenset[str]:
     """Every dotted name (`a.b.c`, and `a.b`, `a`) an absolute import of a workspace file
     names, `from a.b import c` counting as `a.b.c` too (c may be a module)."""
     found: set[str] = set()
+    for _ in _gather(workspace, found):
+        pass
+    return frozenset(found)
+
+
+def imported_names_in_steps(workspace: Workspace, found: set[str],
+                            files_per_step: int = 500) -> Iterator[bool]:
+    """`imported_names` into `found`, a step (of `files_per_step` files) per item: for a
+    caller that must let other work in between (the language server's analysis thread)."""
+    for count, _ in enumerate(_gather(workspace, found), 1):
+        if count % files_per_step == 0:
+            yield True
+
+
+def _gather(workspace: Workspace, found: set[str]) -> Iterator[Path]:
+    """Add each file's imported names to `found`, yielding the file after it."""
     for path in python_files(workspace, workspace.folder):
         source = workspace.source(path)
         if not hasattr(source, "facts"):
@@ -37,7 +53,7 @@ def imported_names(workspace: Workspace) -> frozenset[str]:
             for name in names:
                 parts = name.split(".")
                 found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return frozenset(found)
+        yield path
 
 
 def python_files(workspace: Workspace, root: Path) -> Iterator[Path]:

@@ -7,14 +7,14 @@ changed or deleted file can affect, so the CLI and the language server share one
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from dashm.workspace.environment import Environment, default_interpreter, load_environment
 from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
-from dashm.workspace.importers import imported_names
+from dashm.workspace.importers import imported_names, imported_names_in_steps
 from dashm.workspace.incremental import (
     import_line_facts,
     lines_moved,
@@ -101,6 +101,7 @@ class Workspace:
         self._script_dirs: dict[str, Path] = {}
         self._roots: dict[Path, tuple[ProjectConfig, Path, str]] = {}  # folder -> import root
         self._imported: frozenset[str] | None = None
+        self._changes = 0  # invalidations so far
         self._runnable: dict[Path, tuple[Path, ...]] = {}  # folder -> its by-path scripts
         # While the language server still reads the workspace's facts (`reading`), a check
         # of an open buffer asks for a quick answer (`quick`): passes over every file are
@@ -196,6 +197,17 @@ class Workspace:
                 return frozenset()
             self._imported = imported_names(self)
         return self._imported
+
+    def imported_names_in_steps(self) -> Iterator[bool]:
+        """`imported_names()` made a step at a time (True per step), and kept unless a file
+        changed meanwhile: a server reads it before it needs it, letting edits in between."""
+        if self._imported is not None:
+            return
+        changes = self._changes
+        found: set[str] = set()
+        yield from imported_names_in_steps(self, found)
+        if self._changes == changes and self._imported is None:
+            self._imported = frozenset(found)
 
     def skips_whole_passes(self) -> bool:
         """A pass over every file of the workspace is skipped (and `partial` set): a quick
@@ -424,6 +436,7 @@ class Workspace:
         self._roots.clear()  # an __init__.py or a folder may move any folder's import root
         self._runnable.clear()
         self._imported = None  # (and so may a changed import)
+        self._changes += 1
         if path.suffix not in FILE_SUFFIXES or path.is_dir():
             # A folder (or what was one): every listing cached below it is stale.
             self.folders.invalidate_tree(path)
