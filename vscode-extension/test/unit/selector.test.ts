@@ -14,8 +14,8 @@ function pythonStrings(source: string, name: string): string[] {
 }
 
 describe('document selector', () => {
-  const entrypoints = readFileSync(join(REPOSITORY, 'server', 'dashm', 'rules',
-    'entrypoints.py'), 'utf8');
+  const entrypoints = readFileSync(join(REPOSITORY, 'server', 'dashm', 'workspace',
+    'entry_files.py'), 'utf8');
 
   test('the server\'s entry files (Makefiles, .vscode files) reach it', () => {
     assert.deepEqual([...MAKEFILES], pythonStrings(entrypoints, 'MAKEFILES'));
