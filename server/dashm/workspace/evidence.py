@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from dashm.workspace.jsonc import JsoncError, parse_jsonc
 from dashm.workspace.looked_at import LISTED, READ
@@ -96,6 +97,8 @@ class EntryDeclaration:
 _cache: dict[Path, tuple[tuple[int, int], list[Evidence]]] = {}
 _listings: dict[Path, tuple[float, list[Path]]] = {}
 LISTING_SECONDS = 5.0
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 def may_hold_evidence(path: Path) -> bool:
@@ -120,13 +123,20 @@ def forget_listings() -> None:
 def candidate_files(folder: Path) -> list[Path]:
     """The files of `folder` that may say how code is run (the listing is reused for a few
     seconds: one `check` run, or one burst of editor requests, lists each folder once)."""
-    cached = _listings.get(folder)
+    return _reused(_listings, folder, lambda: _candidate_files(folder))
+
+
+def _reused(store: dict[_K, tuple[float, _V]], key: _K, make: Callable[[], _V]) -> _V:
+    """`store[key]` made by `make()` within the last LISTING_SECONDS, else made again (and
+    kept): what every file of a folder asks for is listed or read once per check run or
+    burst of editor requests; forget_listings() drops it all when a watcher says so."""
+    cached = store.get(key)
     now = time.monotonic()
     if cached is not None and now - cached[0] < LISTING_SECONDS:
         return cached[1]
-    found = _candidate_files(folder)
-    _listings[folder] = (now, found)
-    return found
+    value = make()
+    store[key] = (now, value)
+    return value
 
 
 def _candidate_files(folder: Path) -> list[Path]:
@@ -340,30 +350,22 @@ def _commands_near(folder: Path, folders: list[Path]) -> list[Evidence]:
     of `folders` and of the folders from `folder` up to them, then of the shell scripts
     below `folder` (fairseq's scripts/x/how2/s3d.sh runs `python scripts/x/extract.py`).
     Reused as long as the listings are: every file of a folder asks for them."""
-    key = (folder, *folders)
-    cached = _near_commands.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < LISTING_SECONDS:
-        return cached[1]
-    found: list[Evidence] = []
-    for place in dict.fromkeys([*folders, *_folders_between(folder, folders)]):
-        found.extend(_commands_of_folder(place))
-    for script in shell_scripts_below(folder):
-        found.extend(path_commands(script))
-    _near_commands[key] = (now, found)
-    return found
+    def make() -> list[Evidence]:
+        found: list[Evidence] = []
+        for place in dict.fromkeys([*folders, *_folders_between(folder, folders)]):
+            found.extend(_commands_of_folder(place))
+        for script in shell_scripts_below(folder):
+            found.extend(path_commands(script))
+        return found
+
+    return _reused(_near_commands, (folder, *folders), make)
 
 
 def _commands_of_folder(folder: Path) -> list[Evidence]:
     """The by-path commands of `folder`'s candidate files, in order, reused as long as its
     listing is (every file of a folder asks for them)."""
-    cached = _folder_commands.get(folder)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < LISTING_SECONDS:
-        return cached[1]
-    found = [e for path in candidate_files(folder) for e in path_commands(path)]
-    _folder_commands[folder] = (now, found)
-    return found
+    return _reused(_folder_commands, folder,
+                   lambda: [e for path in candidate_files(folder) for e in path_commands(path)])
 
 
 MAX_SHELL_DEPTH = 2
@@ -373,11 +375,10 @@ MAX_SHELL_SCRIPTS = 100
 def shell_scripts_below(folder: Path) -> list[Path]:
     """The `.sh` files in the sub-folders of `folder`, two levels deep at most (the listing is
     reused for a few seconds, as candidate_files)."""
-    key = folder / ".sh-below"
-    cached = _listings.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < LISTING_SECONDS:
-        return cached[1]
+    return _reused(_listings, folder / ".sh-below", lambda: _shell_scripts_below(folder))
+
+
+def _shell_scripts_below(folder: Path) -> list[Path]:
     found: list[Path] = []
     level = [folder]
     LISTED.add(str(folder))
@@ -403,7 +404,6 @@ def shell_scripts_below(folder: Path) -> list[Path]:
         LISTED.update(str(f) for f in level)
     found = found[:MAX_SHELL_SCRIPTS]
     READ.update(str(f) for f in found)
-    _listings[key] = (now, found)
     return found
 
 
