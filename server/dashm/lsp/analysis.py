@@ -104,8 +104,8 @@ class Session:
     last_edit: dict[str, float] = field(default_factory=dict)
     check_cost: dict[str, float] = field(default_factory=dict)
     disk_published: dict[str, list[types.Diagnostic]] = field(default_factory=dict)
-    # Open buffers checked with the facts read so far (a scan was still reading them): they
-    # are checked again once it has read them all.
+    # Open buffers answered while a scan was still reading the facts (without the passes over
+    # every file): they are checked again once it has read them all.
     provisional: set[str] = field(default_factory=set)
     read: dict[Path, asyncio.Event] = field(default_factory=dict)  # folder -> facts all read
     scans: dict[Path, asyncio.Task[Any]] = field(default_factory=dict)
@@ -238,7 +238,7 @@ def analyze(workspace: Workspace, path: Path, text: str | None
 def analyze_buffer(workspace: Workspace, path: Path, text: str
                    ) -> tuple[SourceFile | SourceProblem, list[Finding], bool]:
     """`analyze` of an open buffer, answered at once: while a scan still reads the facts,
-    passes over every file use the files read so far. True when one did (`partial`)."""
+    passes over every file are skipped. True when one was (`partial`)."""
     workspace.quick, workspace.partial = True, False
     try:
         source, findings = analyze(workspace, path, text)
