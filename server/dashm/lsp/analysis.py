@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -632,23 +632,13 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         # its chunk came in made the first check that asks about the whole workspace, such
         # as which names it imports, read every other file itself, on one thread). Edits
         # meanwhile are answered from the facts read so far, and again once all are in.
-        ready_counts = prefetch_folder(folder.workspace, paths)
-        try:
-            while (ready := await ls.session.run(next, ready_counts, None)) is not None:
-                if token is not None:
-                    ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                        message=f"reading {ready}/{len(paths)} files",
-                        percentage=int(ready * 50 / max(len(paths), 1))))
-            await _prime(ls, folder)
-        finally:
-            # On the analysis thread, after whatever it is doing: a scan cancelled midway
-            # stops the workers; a finished one saves the facts it made.
-            _read(ls, folder)
-            try:
-                ls.session.pool.submit(ready_counts.close)
-                ls.session.pool.submit(_save_caches)
-            except RuntimeError:  # the server is shutting down: nothing left to stop or save
-                pass
+        def reading(ready: int) -> None:
+            if token is not None:
+                ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                    message=f"reading {ready}/{len(paths)} files",
+                    percentage=int(ready * 50 / max(len(paths), 1))))
+
+        await _read_facts(ls, folder, paths, reading)
         # A nested workspace folder scans its own files.
         mine = [p for p in paths if folder_for(ls, p) is folder]
         seen.update(convert.uri_of(p) for p in mine)
@@ -666,11 +656,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
         entries = [p for p in entries if folder_for(ls, p) is folder]
         seen.update(convert.uri_of(p) for p in entries)
         await _publish_from_disk(ls, folder, entries, _disk_entry_diagnostics, recorder)
-        for uri in list(ls.session.disk_published):
-            path = path_of(uri)
-            if path is not None and is_within(path, folder.path) and uri not in seen \
-                    and folder_for(ls, path) is folder:
-                publish_disk(ls, uri, [])
+        _clear_unlisted(ls, folder, seen)
         await ls.session.run(folder.workspace.let_texts_go)  # (read again when asked)
         settle_memory()
         log_message(ls, f"dashm: checked {len(paths)} files in {folder.path}")
@@ -701,31 +687,48 @@ async def _replay(ls: DashmServer, folder: Folder) -> bool:
         path = path_of(uri)
         if path is not None and path not in opened and folder_for(ls, path) is folder:
             publish_disk(ls, uri, diagnostics)
-    for uri in list(ls.session.disk_published):
-        path = path_of(uri)
-        if path is not None and uri not in published and is_within(path, folder.path) \
-                and folder_for(ls, path) is folder:
-            publish_disk(ls, uri, [])
+    _clear_unlisted(ls, folder, published)
     log_message(ls, f"dashm: checked {files} files in {folder.path} "
                     "(unchanged since the last scan)")
     # The facts, from the on-disk cache, for the checks edits ask for (no rules run).
     paths = await ls.session.run(
         lambda: [f for f in walk_python_files(folder.path) if isinstance(f, Path)])
+    await _read_facts(ls, folder, paths)
+    await ls.session.run(folder.workspace.let_texts_go)
+    settle_memory()
+    return True
+
+
+def _clear_unlisted(ls: DashmServer, folder: Folder, listed: Container[str]) -> None:
+    """Empty the diagnostics published for files of `folder` that are not `listed` (gone,
+    or now without findings)."""
+    for uri in list(ls.session.disk_published):
+        path = path_of(uri)
+        if path is not None and uri not in listed and is_within(path, folder.path) \
+                and folder_for(ls, path) is folder:
+            publish_disk(ls, uri, [])
+
+
+async def _read_facts(ls: DashmServer, folder: Folder, paths: list[Path],
+                      reading: Callable[[int], None] | None = None) -> None:
+    """Every file's facts, from the on-disk cache, else made on all cores (`reading(count)`
+    as they come in), then what the workspace imports; open buffers answered meanwhile are
+    checked again after (`_read`)."""
     ready_counts = prefetch_folder(folder.workspace, paths)
     try:
-        while await ls.session.run(next, ready_counts, None) is not None:
-            pass
+        while (ready := await ls.session.run(next, ready_counts, None)) is not None:
+            if reading is not None:
+                reading(ready)
         await _prime(ls, folder)
     finally:
+        # On the analysis thread, after whatever it is doing: reading cancelled midway stops
+        # the workers; a finished one saves the facts it made.
         _read(ls, folder)
         try:
             ls.session.pool.submit(ready_counts.close)
-            ls.session.pool.submit(_save_caches)  # facts the cache no longer held
-            ls.session.pool.submit(folder.workspace.let_texts_go)
-        except RuntimeError:  # shutting down
+            ls.session.pool.submit(_save_caches)
+        except RuntimeError:  # the server is shutting down: nothing left to stop or save
             pass
-    settle_memory()
-    return True
 
 
 async def _prime(ls: DashmServer, folder: Folder) -> None:
