@@ -18,7 +18,6 @@ import os
 import sys
 import time
 
-from dashm import __version__
 from dashm.workspace import snapshot
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing alone costs a warm run
@@ -31,8 +30,7 @@ ENTRIES = "runs"  # the kind of snapshot entry
 
 
 def _key(argv: list[str]) -> str:
-    return repr((FORMAT, __version__, sys.executable, sys.version, argv, os.getcwd(),
-                 snapshot.environment()))
+    return snapshot.key(FORMAT, argv, os.getcwd())
 
 
 def cacheable(argv: list[str]) -> bool:

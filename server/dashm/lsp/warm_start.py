@@ -12,7 +12,6 @@ full scan, as before.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,7 +19,6 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.protocol import default_converter
 
-from dashm import __version__
 from dashm.workspace import looked_at, snapshot
 
 FORMAT = 1
@@ -29,8 +27,7 @@ _converter = default_converter()
 
 
 def _key(folder: Path, interpreter: str, settings: object, encoding: object) -> str:
-    return repr((FORMAT, __version__, sys.executable, sys.version, str(folder), interpreter,
-                 repr(settings), str(encoding), snapshot.environment()))
+    return snapshot.key(FORMAT, str(folder), interpreter, repr(settings), str(encoding))
 
 
 class Recorder:

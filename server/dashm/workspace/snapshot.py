@@ -18,6 +18,7 @@ import os
 import sys
 import zlib
 
+from dashm import __version__
 from dashm.cachedir import cache_dir
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing alone costs a warm run
@@ -45,9 +46,11 @@ MAX_ENTRIES = 64  # per kind of entry; the oldest go first
 RACY_NS = 2_000_000_000
 
 
-def environment() -> list[tuple[str, str | None]]:
-    """The ENVIRONMENT_KEYS of this process, for a key."""
-    return [(k, os.environ.get(k)) for k in ENVIRONMENT_KEYS]
+def key(*parts: object) -> str:
+    """An entry's key: `parts` (what the caller's result depends on besides files) with
+    dashm's version, the interpreter running it and the ENVIRONMENT_KEYS of this process."""
+    return repr((__version__, sys.executable, sys.version,
+                 [(k, os.environ.get(k)) for k in ENVIRONMENT_KEYS], *parts))
 
 
 def stat_of(path: str) -> Stat | None:
