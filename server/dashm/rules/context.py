@@ -198,8 +198,8 @@ class FileContext:
         not one: it exists for `python -m pkg`, and nobody runs it by path. This file counts
         as its buffer is."""
         found = list(self.workspace.runnable_scripts(folder))
-        listed = self.workspace.folders.listing(folder).modules.get(self.path.stem)
-        if folder == self.path.parent and listed == self.path:
+        if folder == self.path.parent and \
+                self.workspace.folders.listing(folder).modules.get(self.path.stem) == self.path:
             runnable = self.source.facts.runnable_by_path and not (
                 self.path.name == "__main__.py"
                 and self.workspace.folders.package_init(folder) is not None)
