@@ -249,7 +249,7 @@ def _removal_fix(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
     removal = TextEdit(ctx.path, mutation.removal, "")
     removed_text = _slice(text, mutation.removal)
     after = apply_edits(text, [removal])
-    edits = [removal, *_unused_import_edits(ctx.path, mutation.removal, after, removed_text)]
+    edits = [removal, *unused_import_edits(ctx.path, mutation.removal, after, removed_text)]
     try:
         ast.parse(apply_edits(text, edits))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -288,7 +288,7 @@ def _slice(text: str, r: Range) -> str:
     return text[index.offset(r.start): index.offset(r.end)]
 
 
-def _unused_import_edits(path: Path, removal: Range, after: str,
+def unused_import_edits(path: Path, removal: Range, after: str,
                          removed: str) -> list[TextEdit]:
     """Delete top-level imports that only the removed statement used."""
     try:
