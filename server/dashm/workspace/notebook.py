@@ -186,7 +186,7 @@ def load(data: bytes) -> dict[str, object]:
         raise NotebookError("not an nbformat 4 notebook: no `cells` list")
     language = kernel_language(notebook)
     if language is not None and language != "python":
-        raise NotebookError(f"a {language} notebook (kernel language {language!r}), not Python")
+        raise NotebookError(f"not a Python notebook (kernel language {language!r})")
     return notebook
 
 
