@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from dashm.findings import Finding, Fix, Position, Range, TextEdit
-from dashm.lsp import analysis, convert
+from dashm.lsp import analysis, convert, notebooks
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.suppressions import noqa_fix, project_ignore_fix
@@ -173,6 +173,9 @@ def _wanted(kind: str, only: list[str] | None) -> bool:
 async def code_actions(ls: DashmServer, params: types.CodeActionParams
                        ) -> list[types.CodeAction] | None:
     uri = params.text_document.uri
+    notebook = notebooks.notebook_of_cell(ls, uri)
+    if notebook is not None:
+        return await notebooks.code_actions(ls, notebook, params)
     path = analysis.path_of(uri)
     if path is None or not (analysis.is_python(uri) or analysis.is_entry_file(uri)):
         return None

@@ -43,12 +43,16 @@ class EditorSettings:
     # Globs of files and folders (relative to the project folder) to report nothing on, like
     # `[tool.dashm] exclude`.
     exclude: tuple[str, ...] = ()
+    # A notebook kernel's working folder, as `jupyter.notebookFileRoot` (`${fileDirname}`,
+    # `${workspaceFolder}`); None defers to `[tool.dashm] notebook-root`.
+    notebook_root: str | None = None
 
     def core(self) -> Settings:
         """The analysis settings the core understands (the interpreter is passed apart)."""
         off = tuple(code for code, level in self.severity if level == "off")
         return Settings(import_style=self.import_style, roots=self.roots, select=self.select,
-                        ignore=(*self.ignore, *off), exclude=self.exclude)
+                        ignore=(*self.ignore, *off), exclude=self.exclude,
+                        notebook_root=self.notebook_root)
 
     def severity_of(self, code: str) -> str | None:
         """The severity the user chose for `code` (its longest matching prefix), or None."""
@@ -116,6 +120,13 @@ def parse_settings(raw: object, base: EditorSettings | None = None
         else:
             changes[attr] = tuple(v.upper() for v in value) if key in ("select", "ignore") \
                 else value
+    if "notebookRoot" in raw and raw["notebookRoot"] is not None:
+        value = raw["notebookRoot"]
+        if isinstance(value, str):
+            changes["notebook_root"] = value.strip() or None
+        else:
+            problems.append(f"`{SECTION}.notebookRoot` must be a folder (`${{fileDirname}}`, "
+                            f"`${{workspaceFolder}}`), not {_kind(value)}; using the default")
     if "interpreter" in raw and raw["interpreter"] is not None:
         value = raw["interpreter"]
         if isinstance(value, str):
