@@ -223,3 +223,34 @@ def test_source_folder_import_in_a_root_notebook_is_fixed_once_installed(
     assert json.loads(notebook.read_bytes())["cells"][2]["source"] == \
         ["import os\n", "from pkg.core import answer\n", "print(answer())"]
     assert run_notebook(notebook, tmp_path, pythonpath=installed).stdout == "42\n"
+
+
+def test_a_string_source_in_a_crlf_notebook_is_fixed_as_a_string(tmp_path: Path) -> None:
+    # Written on Windows: CRLF between the JSON's lines, a cell's source as one string.
+    raw = notebook_json([cell("import os, sys\nsys.path.append('.')\nprint(os.sep)\n")],
+                        indent=2).replace("\n", "\r\n")
+    write_tree(tmp_path, {"a.ipynb": raw.encode()})
+    notebook = tmp_path / "a.ipynb"
+    done = dashm(tmp_path, "check", "a.ipynb")  # a notebook named on the command line
+    assert done.stdout.splitlines()[0].startswith("a.ipynb:cell 1:2:1: DM103 Delete "), done.stdout
+    before = notebook.read_bytes()
+    assert "Fixed 1 problem." in dashm(tmp_path, "check", "--fix", "a.ipynb").stdout
+    after = notebook.read_bytes()
+    assert changed_only_in_source(before, after, 0)
+    assert after.count(b"\r\n") == before.count(b"\r\n")
+    assert json.loads(after)["cells"][0]["source"] == "import os, sys\nprint(os.sep)\n"
+    assert run_notebook(notebook, tmp_path).stdout == "/\n"
+
+
+def test_notebook_root_relative_to_the_project_folder(tmp_path: Path) -> None:
+    cells = [cell("import helpers\n")]
+    write_tree(tmp_path, {"pyproject.toml": '[tool.dashm]\nnotebook-root = "lib"\n',
+                          "lib/helpers.py": "", "nb/helpers.py": "",
+                          "nb/a.ipynb": notebook_json(cells)})
+    found = findings(tmp_path, ".")
+    assert [(f["path"], f["code"]) for f in found] == [("nb/a.ipynb", "DM105")]
+    assert "it loads lib/helpers.py instead" in str(found[0]["explanation"])
+    (tmp_path / "pyproject.toml").write_text("[tool.dashm]\nnotebook-root = 3\n")
+    done = dashm(tmp_path, "check", ".")
+    assert "[tool.dashm] notebook-root must be a string" in done.stderr
+    assert done.returncode == 0, done.stdout  # each notebook's folder, then

@@ -124,3 +124,21 @@ async def test_squiggle_in_the_cell_and_its_quick_fix_edits_the_cell(client: Tes
 async def test_notebooks_are_not_reported_on_the_file_by_the_scan(client: TestClient):
     await until(client, lambda: client.scan_done.is_set() or client.log_messages, "a scan")
     assert not any(uri.endswith(".ipynb") for uri in client.published)
+
+
+async def test_the_editor_setting_moves_the_kernel(client: TestClient):
+    path = client.folder / "nb/beside.ipynb"
+    path.write_text(notebook_json([cell("import helpers\n")]))
+    (code,) = open_notebook(client, path, [("python", "import helpers\n")])
+    assert await until(client, lambda: published(client, code) == [] and [True],
+                       "no finding while the kernel runs beside the notebook")
+    client.set_configuration({"dashm": {"notebookRoot": "${workspaceFolder}"}})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    (item,) = await until(client, lambda: published(client, code), "DM101 once it runs above")
+    assert (item.code, item.range.start.line, item.range.start.character) == ("DM101", 0, 7)
+    assert item.message.startswith("`import helpers` works only with the kernel in nb/")
+    assert "No module named 'helpers'" in run_notebook(path, client.folder).stderr
+    client.set_configuration({"dashm": {}})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    assert await until(client, lambda: published(client, code) == [] and [True],
+                       "no finding with the setting gone")

@@ -539,6 +539,10 @@ def recheck_open(ls: DashmServer) -> None:
         for uri, document in list(ls.workspace.text_documents.items()):
             if is_python(uri, document.language_id) or is_entry_file(uri):
                 schedule(ls, uri, 0)
+    from dashm.lsp import notebooks  # (it builds on this module)
+
+    for uri in list(ls.workspace.notebook_documents):  # their cells' diagnostics are pushed
+        notebooks.schedule(ls, uri, 0)
     lens = ls.client_capabilities.workspace and ls.client_capabilities.workspace.code_lens
     if lens and lens.refresh_support:
         ls.workspace_code_lens_refresh(None)
