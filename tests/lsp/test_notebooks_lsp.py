@@ -23,6 +23,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 MARKDOWN = "# Explore"
 SETUP = "import os, sys\nsys.path.insert(0, os.getcwd())\n"
 ANALYSIS = "%matplotlib inline\nimport helpers\nprint(helpers.X)"
+INITIALIZED: list[types.InitializeResult] = []
 
 
 @pytest_lsp.fixture(
@@ -41,9 +42,9 @@ async def client(lsp_client: TestClient, tmp_path_factory: pytest.TempPathFactor
     caps = client_capabilities("visual-studio-code")
     caps.notebook_document = types.NotebookDocumentClientCapabilities(
         synchronization=types.NotebookDocumentSyncClientCapabilities())
-    await lsp_client.initialize_session(types.InitializeParams(
+    INITIALIZED.append(await lsp_client.initialize_session(types.InitializeParams(
         capabilities=caps,
-        workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name="notebooks")]))
+        workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name="notebooks")])))
     yield
     await lsp_client.shutdown_session()
 
@@ -74,6 +75,14 @@ def open_notebook(client: TestClient, path: Path, sources: list[tuple[str, str]]
 def published(client: TestClient, uri: str) -> list[types.Diagnostic] | None:
     params = client.published.get(uri)
     return list(params.diagnostics) if params is not None else None
+
+
+async def test_the_server_asks_for_the_python_cells_of_jupyter_notebooks(client: TestClient):
+    sync = INITIALIZED[0].capabilities.notebook_document_sync
+    assert isinstance(sync, types.NotebookDocumentSyncOptions)
+    (selector,) = sync.notebook_selector
+    assert selector.notebook == "jupyter-notebook"
+    assert [c.language for c in selector.cells or []] == ["python"]
 
 
 async def test_squiggle_in_the_cell_and_its_quick_fix_edits_the_cell(client: TestClient):
