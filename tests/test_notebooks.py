@@ -175,8 +175,9 @@ def test_path_hack_to_loose_modules_says_set_the_notebook_root(tmp_path: Path) -
     write_tree(tmp_path, {"tools.py": "", "nb/a.ipynb": notebook_json(cells)})
     found = findings(tmp_path, ".")
     assert [f["message"] for f in found] == [
-        "Set the notebook root to ./ (`notebook-root` ([tool.dashm]) or `dashm.notebookRoot`) "
-        "instead of `sys.path.insert()`, or make `tools` part of an installed package"]
+        "Set the notebook root to ./ instead of `sys.path.insert()`"]
+    assert "`[tool.dashm] notebook-root`, the editor's `dashm.notebookRoot`" in \
+        str(found[0]["explanation"])
     assert found[0]["fix"] is None
 
 
@@ -192,8 +193,7 @@ def test_import_beside_the_notebook_breaks_with_the_kernel_elsewhere(tmp_path: P
     found = findings(tmp_path, ".")
     assert [(f["code"], f["cell"], f["line"], f["column"], f["message"]) for f in found] == [
         ("DM101", 1, 1, 8, "`import helpers` works only with the kernel in nb/: set the "
-                           "notebook root to `${fileDirname}` or import it through an "
-                           "installed package")]
+                           "notebook root to `${fileDirname}`")]
     assert "No module named 'helpers'" in run_notebook(notebook, tmp_path).stderr
 
 
@@ -254,3 +254,21 @@ def test_notebook_root_relative_to_the_project_folder(tmp_path: Path) -> None:
     done = dashm(tmp_path, "check", ".")
     assert "[tool.dashm] notebook-root must be a string" in done.stderr
     assert done.returncode == 0, done.stdout  # each notebook's folder, then
+
+
+def test_path_hack_to_the_project_folder_says_install_and_import_the_package(
+        tmp_path: Path) -> None:
+    cells = [cell(lines("import sys\nsys.path.append('..')\nfrom src.pkg.core import answer\n"
+                        "print(answer())"))]
+    write_tree(tmp_path, {**PACKAGE, "notebooks/a.ipynb": notebook_json(cells)})
+    notebook, kernel = tmp_path / "notebooks/a.ipynb", tmp_path / "notebooks"
+    (found,) = findings(tmp_path, ".")
+    assert found["message"] == ("Install the project (`pip install -e .`) and import `pkg` "
+                                "instead of `sys.path.append()`")
+    assert run_notebook(notebook, kernel).stdout == "42\n"
+    # Installed, the package imports by its own name from the kernel's folder, without it.
+    fixed = json.loads(notebook.read_text())
+    fixed["cells"][0]["source"] = ["from pkg.core import answer\n", "print(answer())"]
+    notebook.write_text(json.dumps(fixed))
+    assert run_notebook(notebook, kernel, pythonpath=tmp_path / "src").stdout == "42\n"
+    assert "No module named 'pkg'" in run_notebook(notebook, kernel).stderr

@@ -140,8 +140,8 @@ async def code_actions(ls: DashmServer, notebook_uri: str, params: types.CodeAct
                        ) -> list[types.CodeAction]:
     """Quick fixes for the findings of one cell in the asked range, as edits of the cells."""
     only = [str(k) for k in params.context.only] if params.context.only else None
-    if only and not any(types.CodeActionKind.QuickFix.startswith(k) or
-                        k.startswith(types.CodeActionKind.QuickFix) for k in only):
+    quickfix = str(types.CodeActionKind.QuickFix)
+    if only and not any(quickfix == k or quickfix.startswith(k + ".") for k in only):
         return []
     checked = await check(ls, notebook_uri)
     cell_uri = params.text_document.uri

@@ -30,7 +30,7 @@ from dashm.workspace.facts import LineIndex, SysPathMutation
 from dashm.workspace.finder import Resolved
 from dashm.workspace.paths import PROJECT_MARKERS, is_within
 
-ROOT_SETTING = "`notebook-root` ([tool.dashm]) or `dashm.notebookRoot`"
+ROOT_SETTING = "`[tool.dashm] notebook-root`, the editor's `dashm.notebookRoot`"
 
 
 def is_notebook(ctx: FileContext) -> bool:
@@ -56,53 +56,65 @@ def _path_changes(ctx: FileContext) -> Iterator[Finding]:
         if folder is not None and ctx.workspace.real_folder(folder) == str(kernel):
             yield _finding(ctx, mutation, f"Delete {hack}: the kernel's working folder "
                            f"({ctx.display(kernel)}/) is already first on sys.path",
-                           _removal(ctx, mutation))
+                           "it adds the folder the kernel runs in, which is sys.path[0] "
+                           "already", _removal(ctx, mutation))
             continue
         served = _served(ctx, folder, target.first)
         if not served:
             yield _finding(ctx, mutation, f"Delete {hack}: every import of this notebook "
-                           "resolves the same without it", _removal(ctx, mutation))
+                           "resolves the same without it", "no import of the notebook lands "
+                           "elsewhere without it", _removal(ctx, mutation))
             continue
-        yield _finding(ctx, mutation, _remedy(ctx, hack, served[0], folder), None)
+        message, why = _remedy(ctx, hack, served[0], folder)
+        yield _finding(ctx, mutation, message, why, None)
 
 
-def _finding(ctx: FileContext, mutation: SysPathMutation, message: str,
+def _finding(ctx: FileContext, mutation: SysPathMutation, message: str, why: str,
              fix: Fix | None) -> Finding:
     kernel = ctx.display(ctx.script_dir)
-    explanation = (f"{message}. The notebook's kernel runs in {kernel}/, which is sys.path[0] "
-                   "for its imports; changing sys.path in a cell makes the notebook work only "
-                   "from that folder and hides the packaging problem from every other tool")
+    explanation = (f"{message}: {why}. The notebook's kernel runs in {kernel}/ "
+                   f"({ROOT_SETTING}), the first folder on sys.path for its imports; a "
+                   "sys.path change in a cell makes the notebook work only where that path "
+                   "leads, and hides from every other tool how its imports are found")
     return Finding(ctx.path, mutation.range, "DM103", message, Severity.WARNING, fix,
                    explanation=explanation)
 
 
-def _remedy(ctx: FileContext, hack: str, name: str, folder: Path | None) -> str:
+def _remedy(ctx: FileContext, hack: str, name: str, folder: Path | None) -> tuple[str, str]:
+    """The message for a change that some import needs, and why it fits."""
     reached = ctx.workspace.folders.resolve(name, _search_path(ctx, folder, True),
                                             ctx.workspace.environment.unshadowable)
-    project = _project_of(ctx, reached.path) if reached and reached.path else None
+    package = _package_of(ctx, reached.path) if reached and reached.path else None
     top = name.split(".")[0]
-    if project is not None:
+    if package is not None:
+        project, own = package
         where = ctx.display(project)
         install = "pip install -e ." if where == "." else f"pip install -e {where}"
-        return f"Install the project (`{install}`) and import `{top}` instead of {hack}"
+        return (f"Install the project (`{install}`) and import `{own}` instead of {hack}",
+                f"`{name}` is in the package `{own}` of the project in {where}/; installed "
+                "(editable), it imports from any folder")
     if folder is not None and is_within(folder, ctx.workspace.folder):
-        return (f"Set the notebook root to {ctx.display(folder)}/ ({ROOT_SETTING}) "
-                f"instead of {hack}, or make `{top}` part of an installed package")
-    return f"Make `{top}` part of an installed package instead of {hack}"
+        shown = ctx.display(folder) + "/"
+        return (f"Set the notebook root to {shown} instead of {hack}",
+                f"`{name}` is a loose module of {shown}, which the kernel puts first on "
+                "sys.path when it runs there (relative file paths then start there too); "
+                "or make it part of a package the project installs")
+    return (f"Install `{top}` (or the project that holds it) instead of {hack}",
+            f"`{name}` resolves only through the folder it adds")
 
 
-def _project_of(ctx: FileContext, module: Path) -> Path | None:
-    """The folder with a build configuration (pyproject.toml, setup.py, setup.cfg) above the
-    top-level package that holds `module`, inside the workspace; None for a loose module."""
-    folder = module.parent
+def _package_of(ctx: FileContext, module: Path) -> tuple[Path, str] | None:
+    """(the folder with a build configuration, the top-level package) of a module that lies in
+    a package of a project of the workspace; None for a loose module."""
+    folder, top = module.parent, None
     while ctx.workspace.folders.package_init(folder) is not None and folder.parent != folder:
-        folder = folder.parent
-    if folder == module.parent and module.name != "__init__.py":
+        folder, top = folder.parent, folder.name
+    if top is None:
         return None  # a top-level module, not a package: nothing to install it by
     for candidate in (folder, folder.parent):
         if is_within(candidate, ctx.workspace.folder) and \
                 any((candidate / marker).is_file() for marker in PROJECT_MARKERS):
-            return candidate
+            return candidate, top
     return None
 
 
@@ -180,9 +192,11 @@ def _notebook_folder_imports(ctx: FileContext) -> Iterator[Finding]:
             code = "DM105"
             consequence = f"it loads {_shown(ctx, from_kernel, dotted)} instead"
         message = (f"`{statement}` works only with the kernel in {folder}/: set the notebook "
-                   "root to `${fileDirname}` or import it through an installed package")
+                   "root to `${fileDirname}`")
         explanation = (f"`{statement}` finds {found} beside the notebook, but the kernel runs "
-                       f"in {ctx.display(kernel)}/ ({ROOT_SETTING}), where {consequence}")
+                       f"in {ctx.display(kernel)}/ ({ROOT_SETTING}), where {consequence}; "
+                       "set the notebook root to the notebook's folder, or make the module "
+                       "part of a package the project installs")
         yield Finding(ctx.path, name_range, code, message, Severity.WARNING,
                       explanation=explanation)
 
