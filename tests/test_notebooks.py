@@ -40,13 +40,8 @@ def changed_only_in_source(before: bytes, after: bytes, index: int) -> bool:
     text = before.decode("utf-8")
     source = parse_jsonc(text).get("cells").value.items[index].get("source").value  # type: ignore[union-attr]
     start, end = len(text[:source.start].encode()), len(text[:source.end].encode())
-    prefix = 0
-    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(before), len(after)) - prefix and \
-            before[-1 - suffix] == after[-1 - suffix]:
-        suffix += 1
+    prefix = len(os.path.commonprefix([before, after]))
+    suffix = len(os.path.commonprefix([before[prefix:][::-1], after[prefix:][::-1]]))
     return prefix >= start and len(before) - suffix <= end
 
 

@@ -120,19 +120,15 @@ def parse_settings(raw: object, base: EditorSettings | None = None
         else:
             changes[attr] = tuple(v.upper() for v in value) if key in ("select", "ignore") \
                 else value
-    if "notebookRoot" in raw and raw["notebookRoot"] is not None:
-        value = raw["notebookRoot"]
-        if isinstance(value, str):
-            changes["notebook_root"] = value.strip() or None
+    for key, attr, what in (("notebookRoot", "notebook_root",
+                             "a folder (`${fileDirname}`, `${workspaceFolder}`)"),
+                            ("interpreter", "interpreter", "a path")):
+        if key not in raw or raw[key] is None:
+            continue
+        if isinstance(raw[key], str):
+            changes[attr] = raw[key].strip() or None
         else:
-            problems.append(f"`{SECTION}.notebookRoot` must be a folder (`${{fileDirname}}`, "
-                            f"`${{workspaceFolder}}`), not {_kind(value)}; using the default")
-    if "interpreter" in raw and raw["interpreter"] is not None:
-        value = raw["interpreter"]
-        if isinstance(value, str):
-            changes["interpreter"] = value.strip() or None
-        else:
-            problems.append(f"`{SECTION}.interpreter` must be a path, not {_kind(value)}; "
+            problems.append(f"`{SECTION}.{key}` must be {what}, not {_kind(raw[key])}; "
                             "using the default")
     return replace(settings, **changes), problems  # type: ignore[arg-type]
 

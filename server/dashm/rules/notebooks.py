@@ -16,17 +16,15 @@ kernel folder (rules/sourcefolder.py).
 
 from __future__ import annotations
 
-import ast
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from dashm.findings import Finding, Fix, Severity, TextEdit
+from dashm.findings import Finding, Fix, Severity
 from dashm.rules.context import FileContext
-from dashm.rules.edits import apply_edits
-from dashm.rules.syspath import unused_import_edits
+from dashm.rules.syspath import removal_fix
 from dashm.rules.syspath_target import Target, targets
-from dashm.workspace.facts import LineIndex, SysPathMutation
+from dashm.workspace.facts import SysPathMutation
 from dashm.workspace.finder import Resolved
 from dashm.workspace.paths import PROJECT_MARKERS, is_within
 
@@ -57,13 +55,13 @@ def _path_changes(ctx: FileContext) -> Iterator[Finding]:
             yield _finding(ctx, mutation, f"Delete {hack}: the kernel's working folder "
                            f"({ctx.display(kernel)}/) is already first on sys.path",
                            "it adds the folder the kernel runs in, which is sys.path[0] "
-                           "already", _removal(ctx, mutation))
+                           "already", removal_fix(ctx, mutation))
             continue
         served = _served(ctx, folder, target.first)
         if not served:
             yield _finding(ctx, mutation, f"Delete {hack}: every import of this notebook "
                            "resolves the same without it", "no import of the notebook lands "
-                           "elsewhere without it", _removal(ctx, mutation))
+                           "elsewhere without it", removal_fix(ctx, mutation))
             continue
         message, why = _remedy(ctx, hack, served[0], folder)
         yield _finding(ctx, mutation, message, why, None)
@@ -147,23 +145,6 @@ def _served(ctx: FileContext, folder: Path | None, first: bool) -> list[str]:
             if (without is not None) if with_it is None else not with_it.same_target(without):
                 served.append(name)
     return served
-
-
-def _removal(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
-    """Delete the statement (and `import sys` / `import os` left unused by it)."""
-    if mutation.removal is None:
-        return None
-    text = ctx.source.text
-    removal = TextEdit(ctx.path, mutation.removal, "")
-    index = LineIndex(text)
-    removed_text = text[index.offset(mutation.removal.start):index.offset(mutation.removal.end)]
-    after = apply_edits(text, [removal])
-    edits = [removal, *unused_import_edits(ctx.path, mutation.removal, after, removed_text)]
-    try:
-        ast.parse(apply_edits(text, edits))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return Fix(f"Remove `{mutation.description}`", tuple(edits))
 
 
 # -- DM101 ---------------------------------------------------------------------------------------

@@ -243,7 +243,14 @@ def _inside(path: Path, folder: Path) -> bool:
 
 # -- the fix ---------------------------------------------------------------------------------
 def _removal_fix(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
-    if mutation.removal is None or ctx.location.module is None:
+    if ctx.location.module is None:
+        return None
+    return removal_fix(ctx, mutation)
+
+
+def removal_fix(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
+    """Delete the statement, and an `import sys` / `import os` it leaves unused."""
+    if mutation.removal is None:
         return None
     text = ctx.source.text
     removal = TextEdit(ctx.path, mutation.removal, "")
