@@ -267,3 +267,10 @@ def test_path_hack_to_the_project_folder_says_install_and_import_the_package(
     notebook.write_text(json.dumps(fixed))
     assert run_notebook(notebook, kernel, pythonpath=tmp_path / "src").stdout == "42\n"
     assert "No module named 'pkg'" in run_notebook(notebook, kernel).stderr
+
+
+def test_noqa_in_a_cell_silences_its_line(tmp_path: Path) -> None:
+    cells = [cell(lines("import sys\nsys.path.insert(0, '.')  # noqa: DM103\n")),
+             cell(lines("sys.path.insert(0, '.')\n"))]
+    write_tree(tmp_path, {"a.ipynb": notebook_json(cells)})
+    assert [(f["cell"], f["line"]) for f in findings(tmp_path, ".")] == [(2, 1)]

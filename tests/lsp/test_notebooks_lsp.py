@@ -98,8 +98,14 @@ async def test_squiggle_in_the_cell_and_its_quick_fix_edits_the_cell(client: Tes
     actions = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=setup), range=item.range,
         context=types.CodeActionContext(diagnostics=[item])))
-    (action,) = [a for a in actions or [] if isinstance(a, types.CodeAction)]
+    action, ignore = [a for a in actions or [] if isinstance(a, types.CodeAction)]
     assert action.title == "Remove `sys.path.insert()` (DM103)" and action.is_preferred
+    assert ignore.title == "Ignore DM103 on this line"
+    assert ignore.edit is not None and ignore.edit.document_changes is not None
+    (noqa,) = ignore.edit.document_changes
+    assert isinstance(noqa, types.TextDocumentEdit) and noqa.text_document.uri == setup
+    assert [(e.range.start.line, e.range.start.character, e.new_text) for e in noqa.edits] == \
+        [(1, 31, "  # noqa: DM103")]
     assert action.edit is not None and action.edit.document_changes is not None
     (edit,) = action.edit.document_changes
     assert isinstance(edit, types.TextDocumentEdit) and edit.text_document.uri == setup

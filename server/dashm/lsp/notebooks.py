@@ -1,7 +1,8 @@
 """Notebooks in the editor (notebook document sync): the open notebook's code cells are checked
 as one module (workspace/notebook.py), and each finding and fix is mapped back to its cell:
 diagnostics are published per cell URI (`vscode-notebook-cell:...`), and a quick fix asked for
-a cell edits the cell documents, never the `.ipynb` file behind them.
+a cell edits the cell documents, never the `.ipynb` file behind them (`cell_edit`; the code
+actions themselves are built in actions.py).
 """
 
 from __future__ import annotations
@@ -136,37 +137,10 @@ def notebook_of_cell(ls: DashmServer, cell_uri: str) -> str | None:
     return document.uri if document is not None else None
 
 
-async def code_actions(ls: DashmServer, notebook_uri: str, params: types.CodeActionParams
-                       ) -> list[types.CodeAction]:
-    """Quick fixes for the findings of one cell in the asked range, as edits of the cells."""
-    only = [str(k) for k in params.context.only] if params.context.only else None
-    quickfix = str(types.CodeActionKind.QuickFix)
-    if only and not any(quickfix == k or quickfix.startswith(k + ".") for k in only):
-        return []
-    checked = await check(ls, notebook_uri)
-    cell_uri = params.text_document.uri
-    if checked is None:
-        return []
-    codec = ls.workspace.position_codec
-    here = [(f, d) for f, d in checked.diagnostics.get(cell_uri, [])
-            if _overlaps(d.range, params.range)]
-    fixable = [f for f, _ in here if f.fix is not None]
-    actions = []
-    for finding, diagnostic in here:
-        edit = _cell_edit(checked, finding.fix, codec) if finding.fix else None
-        if edit is None or finding.fix is None:
-            continue
-        caveat = "" if finding.fix.safe else f"; breaks {finding.fix.breaks_documented_run}"
-        actions.append(types.CodeAction(
-            title=f"{finding.fix.title} ({finding.code}{caveat})",
-            kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], edit=edit,
-            is_preferred=len(fixable) == 1 and finding.fix.safe))
-    return actions
-
-
-def _cell_edit(checked: Checked, fix: Fix, codec: object) -> types.WorkspaceEdit | None:
-    """The fix as edits of the cell documents; None when it creates files, edits another
-    file, or an edit does not fall inside one cell's Python lines."""
+def cell_edit(checked: Checked, fix: Fix, codec: object) -> types.WorkspaceEdit | None:
+    """The fix (made for the notebook's module) as edits of the cell documents; None when it
+    creates files, edits another file, or an edit does not fall inside one cell's Python
+    lines."""
     path = analysis.path_of(checked.uri)
     if fix.creations or any(e.path != path for e in fix.edits):
         return None
@@ -185,8 +159,3 @@ def _cell_edit(checked: Checked, fix: Fix, codec: object) -> types.WorkspaceEdit
         types.TextDocumentEdit(text_document=types.OptionalVersionedTextDocumentIdentifier(
             uri=cell_uri, version=checked.texts[cell_uri][1]), edits=edits)  # type: ignore[arg-type]
         for cell_uri, edits in by_cell.items()])
-
-
-def _overlaps(a: types.Range, b: types.Range) -> bool:
-    return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and \
-        (b.start.line, b.start.character) <= (a.end.line, a.end.character)
