@@ -233,7 +233,7 @@ async def cell_actions(ls: DashmServer, notebook_uri: str, params: types.CodeAct
     """For a notebook cell: the quick fixes of its findings in the range, and "Ignore DMxxx
     on this line", as edits of the cell documents (notebooks.py)."""
     only = [str(k) for k in params.context.only] if params.context.only else None
-    checked = await notebooks.check(ls, notebook_uri)
+    checked = await notebooks.check(ls, notebook_uri, complete=True)
     if checked is None:
         return []
     codec = ls.workspace.position_codec

@@ -58,8 +58,11 @@ def _module(ls: DashmServer, uri: str) -> tuple[Notebook, dict[int, str],
     return build(code), cells, texts
 
 
-async def check(ls: DashmServer, uri: str) -> Checked | None:
-    """Check the open notebook `uri` as it is in the editor now and publish per cell."""
+async def check(ls: DashmServer, uri: str, complete: bool = False) -> Checked | None:
+    """Check the open notebook `uri` as it is in the editor now and publish per cell. While
+    its folder's facts are still being read the answer is quick and without fixes (as for a
+    buffer, analysis.py), and given again once all is read; `complete` waits for that
+    instead (for code actions)."""
     path = analysis.path_of(uri)
     built = _module(ls, uri)
     if path is None or built is None:
@@ -68,8 +71,22 @@ async def check(ls: DashmServer, uri: str) -> Checked | None:
     folder = analysis.folder_for(ls, path)
     findings: list[Finding] = []
     if folder.settings.enable:
-        source, findings = await ls.session.run(analysis.analyze, folder.workspace, path,
-                                                notebook.text)
+        source, findings, partial = await ls.session.run(
+            analysis.analyze_buffer, folder.workspace, path, notebook.text)
+        event = ls.session.read.get(folder.path)
+        if partial and complete and event is not None:
+            try:
+                await asyncio.wait_for(event.wait(), analysis.READ_WAIT_SECONDS)
+                source, findings, partial = await ls.session.run(
+                    analysis.analyze_buffer, folder.workspace, path, notebook.text)
+            except TimeoutError:
+                pass
+        if partial:
+            findings = [dataclasses.replace(f, fix=None) for f in findings]
+            if folder.workspace.reading:
+                ls.session.provisional.add(uri)  # all read: recheck_open checks it again
+            else:
+                schedule(ls, uri, 0)
         if isinstance(source, SourceProblem):
             findings = []
     codec = ls.workspace.position_codec
