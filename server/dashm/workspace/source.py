@@ -11,6 +11,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.workspace import overlay
+
 # Larger files are skipped: nobody writes imports in a 10 MB generated table.
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
@@ -44,11 +46,11 @@ def decode_source(data: bytes) -> str:
 
 def read_source(path: Path) -> str | SourceProblem:
     try:
-        size = path.stat().st_size
+        size = overlay.size(path)
         if size > MAX_SOURCE_BYTES:
             return SourceProblem(path, f"skipped: {size:,} bytes is over the "
                                        f"{MAX_SOURCE_BYTES:,}-byte limit for analysis")
-        data = path.read_bytes()
+        data = overlay.read_bytes(path)
     except OSError as error:
         return SourceProblem(path, f"cannot be read: {error.strerror or error}")
     try:
