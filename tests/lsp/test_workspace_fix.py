@@ -41,10 +41,10 @@ async def client(lsp_client: TestClient, request: pytest.FixtureRequest, tmp_pat
     await lsp_client.shutdown_session()
 
 
-async def start(client: TestClient, shape: str) -> Path:
+async def start(client: TestClient, shape: str, settings: dict | None = None) -> Path:
     folder = tree(client.folder, shape)
     await client.initialize_session(types.InitializeParams(
-        capabilities=capabilities_for(client.variant),
+        capabilities=capabilities_for(client.variant), initialization_options=settings,
         workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name="ws")]))
     return folder
 
@@ -167,3 +167,17 @@ async def test_nothing_to_fix_says_so(client: TestClient) -> None:
         command="dashm.fixWorkspace", arguments=[]))
     assert result["applied"] is False and not client.applied_edits
     assert any("nothing to fix" in m.message for m in client.messages)
+
+
+async def test_the_editor_settings_hold(client: TestClient, tmp_path: Path) -> None:
+    """A code the user turned off in the editor is not fixed either (as `--ignore`)."""
+    settings = {"dashm": {"severity": {"DM106": "off"}}}
+    client.set_configuration(settings)
+    folder = await start(client, "src-layout", settings)
+    fixed = tree(tmp_path / "fixed", "src-layout")
+    assert dashm("check", ".", "--fix", "--ignore", "DM106", cwd=fixed).returncode in (0, 1)
+    result, edit = await fix_workspace(client)
+    assert result["applied"] is True
+    apply_to_disk(client, edit)
+    assert snapshot(folder) == snapshot(fixed)
+    assert "src.mypkg" in (folder / "tests/test_core.py").read_text()  # DM106's, kept

@@ -7,6 +7,7 @@ The fix engine runs as it is, rounds and re-checks included, over an overlay of 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -99,7 +100,7 @@ def shown_for_diff(path: Path) -> str:
 
 def main() -> int:
     """`python -m dashm.batch.preview`: a JSON request on stdin ({"folder", "python",
-    "settings": {"import_style", "exclude"}, "buffers": {path: text}}), the changes as JSON
+    "settings": Settings' fields, "buffers": {path: text}}), the changes as JSON
     on stdout ({"changes": [{"path", "before", "after"}], "fixed", "left", "problems"}; texts
     are UTF-8, `before` is null for a created file). A process of its own: the overlay and the
     listing caches it feeds are process-wide, and the server's own state stays untouched."""
@@ -108,11 +109,12 @@ def main() -> int:
 
     request = json.load(sys.stdin)
     folder = Path(request["folder"])
-    settings = request.get("settings") or {}
+    given = request.get("settings") or {}
+    known = {f.name for f in dataclasses.fields(Settings)}
+    settings = Settings(**{k: tuple(v) if isinstance(v, list) else v
+                           for k, v in given.items() if k in known})
     choice = choose_interpreter(folder, request.get("python"), os.environ)
-    workspace = Workspace(folder, choice.path, Settings(
-        import_style=settings.get("import_style"),
-        exclude=tuple(settings.get("exclude") or ())))
+    workspace = Workspace(folder, choice.path, settings)
     buffers = {Path(p): t for p, t in (request.get("buffers") or {}).items()}
     preview = preview_fixes(lambda _: workspace, [folder], hints=False, buffers=buffers)
     json.dump({
