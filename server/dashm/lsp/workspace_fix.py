@@ -127,7 +127,10 @@ def _preview(folder: analysis.Folder, buffers: dict[Path, tuple[str, int | None]
         "buffers": {str(p): text for p, (text, _) in buffers.items()},
     }
     try:
-        done = subprocess.run([sys.executable, "-m", "dashm.batch.preview"],
+        # The server's own interpreter and environment (the extension's bundled libraries on
+        # PYTHONPATH), and like the server, the working folder kept off sys.path (-P).
+        safe_path = ["-P"] if getattr(sys.flags, "safe_path", False) else []
+        done = subprocess.run([sys.executable, *safe_path, "-m", "dashm.batch.preview"],
                               input=json.dumps(request), capture_output=True, text=True,
                               encoding="utf-8", timeout=PREVIEW_SECONDS)
     except (OSError, subprocess.TimeoutExpired) as error:
