@@ -274,3 +274,19 @@ def test_noqa_in_a_cell_silences_its_line(tmp_path: Path) -> None:
              cell(lines("sys.path.insert(0, '.')\n"))]
     write_tree(tmp_path, {"a.ipynb": notebook_json(cells)})
     assert [(f["cell"], f["line"]) for f in findings(tmp_path, ".")] == [(2, 1)]
+
+
+def test_the_diff_of_a_notebook_applied_with_patch_is_what_fix_does(tmp_path: Path) -> None:
+    nb = [cell(lines("import os, sys\nsys.path.insert(0, '.')\nprint(os.sep)"))]
+    nb[0]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["/\n"]}]
+    fixed, patched = tmp_path / "fixed", tmp_path / "patched"
+    for folder in (fixed, patched):
+        write_tree(folder, {"a.ipynb": notebook_json(nb)})
+    diff = dashm(patched, "check", "--diff", ".").stdout
+    assert diff.startswith("diff --git a/a.ipynb b/a.ipynb\n"), diff
+    assert (patched / "a.ipynb").read_bytes() == (fixed / "a.ipynb").read_bytes()  # unwritten
+    assert "Fixed 1 problem." in dashm(fixed, "check", "--fix", ".").stdout
+    applied = subprocess.run(["patch", "-p1", "--quiet", "--binary"], input=diff, cwd=patched,
+                             capture_output=True, text=True, timeout=60)
+    assert applied.returncode == 0, applied.stderr
+    assert (patched / "a.ipynb").read_bytes() == (fixed / "a.ipynb").read_bytes()

@@ -157,3 +157,13 @@ async def test_the_editor_setting_moves_the_kernel(client: TestClient):
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     assert await until(client, lambda: published(client, code) == [] and [True],
                        "no finding with the setting gone")
+
+
+async def test_fix_all_in_workspace_leaves_notebooks_to_their_cells(client: TestClient):
+    path = client.folder / "nb/closed.ipynb"
+    path.write_text(notebook_json([cell(lines(SETUP))]))
+    before = path.read_bytes()
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="dashm.fixWorkspace", arguments=[]))
+    assert result == {"applied": False, "fixed": 0, "files": 0}
+    assert path.read_bytes() == before

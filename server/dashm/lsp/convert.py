@@ -94,10 +94,14 @@ def problem_diagnostic(message: str) -> types.Diagnostic:
 
 def workspace_edit(fixes: Sequence[Fix], codec: PositionCodec,
                    document: Callable[[Path], tuple[str, int | None]],
-                   document_changes: bool, create_files: bool) -> types.WorkspaceEdit | None:
+                   document_changes: bool, create_files: bool,
+                   annotation: tuple[str, types.ChangeAnnotation] | None = None
+                   ) -> types.WorkspaceEdit | None:
     """One WorkspaceEdit for `fixes`; `document(path)` gives the text the fixes refer to and
     the open buffer's version (None if not open). None when the client cannot apply it (a file
-    creation without resource-operation support)."""
+    creation without resource-operation support). `annotation` (id, annotation): every change
+    carries it (a client shows a preview when it needs confirmation); needs documentChanges."""
+    note = annotation[0] if annotation and document_changes else None
     creations = [c for fix in fixes for c in fix.creations]
     if creations and not create_files:
         return None
@@ -108,24 +112,32 @@ def workspace_edit(fixes: Sequence[Fix], codec: PositionCodec,
             text, version = document(edit.path)
             lines = lines_of(text)
             versions[edit.path] = version
-            by_path.setdefault(edit.path, []).append(types.TextEdit(
-                range=to_client_range(codec, lines, edit.range), new_text=edit.new_text))
+            by_path.setdefault(edit.path, []).append(_text_edit(
+                to_client_range(codec, lines, edit.range), edit.new_text, note))
     if not document_changes:
         return types.WorkspaceEdit(changes={uri_of(p): e for p, e in by_path.items()})
     changes: list[types.TextDocumentEdit | types.CreateFile] = []
     for creation in creations:
         uri = uri_of(creation.path)
         changes.append(types.CreateFile(
-            uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)))
+            uri=uri, options=types.CreateFileOptions(ignore_if_exists=True), annotation_id=note))
         if creation.content:
             zero = types.Position(line=0, character=0)
             changes.append(types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
-                edits=[types.TextEdit(range=types.Range(start=zero, end=zero),
-                                      new_text=creation.content)]))
+                edits=[_text_edit(types.Range(start=zero, end=zero), creation.content, note)]))
     for path, edits in by_path.items():
         changes.append(types.TextDocumentEdit(
             text_document=types.OptionalVersionedTextDocumentIdentifier(
                 uri=uri_of(path), version=versions[path]),
             edits=edits))  # type: ignore[arg-type]
-    return types.WorkspaceEdit(document_changes=changes)
+    if note is None or annotation is None:
+        return types.WorkspaceEdit(document_changes=changes)
+    return types.WorkspaceEdit(document_changes=changes,
+                               change_annotations={note: annotation[1]})
+
+
+def _text_edit(rng: types.Range, new_text: str, note: str | None) -> types.TextEdit:
+    if note is None:
+        return types.TextEdit(range=rng, new_text=new_text)
+    return types.AnnotatedTextEdit(range=rng, new_text=new_text, annotation_id=note)

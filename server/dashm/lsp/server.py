@@ -19,7 +19,17 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from dashm import __version__
-from dashm.lsp import actions, analysis, commands, convert, hover, lenses, links, notebooks
+from dashm.lsp import (
+    actions,
+    analysis,
+    commands,
+    convert,
+    hover,
+    lenses,
+    links,
+    notebooks,
+    workspace_fix,
+)
 from dashm.lsp.analysis import Session
 from dashm.lsp.documents import LspWorkspace
 from dashm.lsp.settings import SECTION, parse_settings
@@ -353,6 +363,13 @@ async def module_invocation(ls: DashmServer, *args: Any) -> dict[str, object]:
 async def fix_all(ls: DashmServer, *args: Any) -> dict[str, object]:
     """dashm.fixAll {uri}: apply every safe fix to the buffer via workspace/applyEdit."""
     return await commands.fix_all(ls, *args)
+
+
+@server.command(workspace_fix.FIX_WORKSPACE)
+async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
+    """dashm.fixWorkspace [{uri}]: every safe fix of the workspace (or the folder of `uri`)
+    as one edit with a preview, exactly what `dashm check --fix` would do."""
+    return await workspace_fix.fix_workspace(ls, *args)
 
 
 @server.command(commands.SHOW_DOCUMENT)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.workspace import overlay
 from dashm.workspace.environment import Environment, default_interpreter, load_environment
 from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
@@ -246,11 +247,13 @@ class Workspace:
         """A file's text and facts: `text` is an editor buffer, else the file on disk."""
         path = absolute(path)
         if text is None:
-            try:
-                stat = path.stat()
-            except OSError as error:
-                return SourceProblem(path, f"cannot be read: {error.strerror or error}")
-            key: object = ("disk", stat.st_size, stat.st_mtime_ns)
+            key: object | None = self.disk_key(path)
+            if key is None:
+                try:
+                    path.stat()
+                except OSError as error:
+                    return SourceProblem(path, f"cannot be read: {error.strerror or error}")
+                return SourceProblem(path, "cannot be read")
         else:
             key = ("text", hash(text))
         cached = self._facts.get(path)
@@ -325,7 +328,11 @@ class Workspace:
                 source._text = None
 
     def disk_key(self, path: Path) -> object | None:
-        """The key `source()` files a disk read under (None if the file cannot be stat'ed)."""
+        """The key `source()` files a disk read under (None if the file cannot be stat'ed);
+        a file a preview of fixes changed has its own (overlay.py)."""
+        previewed = overlay.key(path)
+        if previewed is not None:
+            return previewed
         try:
             stat = path.stat()
         except OSError:
@@ -398,7 +405,7 @@ class Workspace:
         if module is None and reason is None:
             if path.name == "__init__.py":
                 main = path.parent / "__main__.py"
-                if main.is_file():
+                if overlay.is_file(main):
                     module = location.module
                 else:
                     reason = (f"{path.parent.name} has no __main__.py, so `python -m "

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dashm.workspace import overlay
 from dashm.workspace.dependencies import declared_dependencies
 
 if sys.version_info >= (3, 11):
@@ -93,7 +94,7 @@ def load_project(folder: Path) -> ProjectConfig:
     problems: list[str] = []
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = tomllib.loads(overlay.read_bytes(pyproject).decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             problems.append(f"{pyproject}: cannot be read as TOML: {error}")
     source_roots, namespaces, anywhere = _declared_sources(folder, data)

@@ -11,6 +11,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.workspace import overlay
 from dashm.workspace.notebook import (
     MAX_NOTEBOOK_BYTES,
     NOTEBOOK_SUFFIX,
@@ -54,11 +55,11 @@ def read_source(path: Path) -> str | SourceProblem:
     notebook = path.suffix == NOTEBOOK_SUFFIX
     limit = MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES
     try:
-        size = path.stat().st_size
+        size = overlay.size(path)
         if size > limit:
             return SourceProblem(path, f"skipped: {size:,} bytes is over the "
                                        f"{limit:,}-byte limit for analysis")
-        data = path.read_bytes()
+        data = overlay.read_bytes(path)
     except OSError as error:
         return SourceProblem(path, f"cannot be read: {error.strerror or error}")
     if notebook:

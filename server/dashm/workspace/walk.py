@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashm.workspace import overlay
 from dashm.workspace.entry_files import ENTRY_FILE_NAMES, VSCODE_FILES, is_entry_file
 from dashm.workspace.source import SourceProblem
 
@@ -65,6 +66,9 @@ def walk_python_files(start: Path) -> Iterator[Path | SourceProblem]:
                     yield SourceProblem(Path(entry.path), "skipped: broken symlink")
             except OSError as error:
                 yield SourceProblem(Path(entry.path), f"cannot be read: {error}")
+        preview = overlay.active()
+        if preview is not None:  # the files a preview of fixes created (`__main__.py`)
+            yield from (p for p in preview.created_in(folder) if p.suffix == ".py")
         stack.extend(reversed(subfolders))
 
 
