@@ -12,11 +12,11 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.workspace import TextDocument
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import ClientServerConfig
 
 from notebooks import cell, lines, notebook_json, run_notebook
 
-from .conftest import TestClient, make_client, until
+from .conftest import TestClient, capabilities_for, make_client, until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -29,17 +29,19 @@ INITIALIZED: list[types.InitializeResult] = []
 @pytest_lsp.fixture(
     config=ClientServerConfig(server_command=[sys.executable, "-m", "dashm", "serve"],
                               client_factory=make_client),
-    scope="module")
-async def client(lsp_client: TestClient, tmp_path_factory: pytest.TempPathFactory):
+    scope="module", params=["vscode", "vscode-pull"])
+async def client(lsp_client: TestClient, request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory):
+    INITIALIZED.clear()
     folder = tmp_path_factory.mktemp("notebooks")
     (folder / "nb").mkdir()
     (folder / "nb/helpers.py").write_text("X = 1\n")
     (folder / "nb/explore.ipynb").write_text(notebook_json(
         [cell(MARKDOWN, "markdown"), cell(lines(SETUP)), cell(lines(ANALYSIS))]))
     lsp_client.folder = folder
-    lsp_client.variant = "vscode"
+    lsp_client.variant = request.param
     lsp_client.set_configuration({"dashm": {}})
-    caps = client_capabilities("visual-studio-code")
+    caps = capabilities_for(request.param)
     caps.notebook_document = types.NotebookDocumentClientCapabilities(
         synchronization=types.NotebookDocumentSyncClientCapabilities())
     INITIALIZED.append(await lsp_client.initialize_session(types.InitializeParams(
@@ -95,6 +97,11 @@ async def test_squiggle_in_the_cell_and_its_quick_fix_edits_the_cell(client: Tes
     assert item.message == ("Delete `sys.path.insert()`: the kernel's working folder (nb/) is "
                             "already first on sys.path")
     assert published(client, analysis) == [] and published(client, markdown) == []
+    if client.pull:  # a cell's findings are pushed; what the client pulls adds none twice
+        report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=setup)))
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        assert not report.items
     actions = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=setup), range=item.range,
         context=types.CodeActionContext(diagnostics=[item])))
