@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashm.batch.entryfiles import check_entry_paths
+from dashm.batch.notebooks import notebook_with_edits
 from dashm.batch.results import MAX_FIX_ROUNDS, CheckResult
 from dashm.findings import FileCreation, Finding, Fix, Severity
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.packages import forget_importers
 from dashm.workspace import SourceFile, SourceProblem, Workspace, evidence, overlay
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX, read_notebook
 from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
@@ -246,6 +248,13 @@ def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | N
             return f"{creation.path} exists; dashm never overwrites a file"
     if _changed_on_disk(source):
         return f"{source.path} changed since it was analysed"
+    notebook: bytes | None = None
+    if source.path.suffix == NOTEBOOK_SUFFIX:  # the cells' sources, in the notebook's JSON
+        made = notebook_with_edits(overlay.read_bytes(source.path),
+                                   [e for e in fix.edits if e.path == source.path])
+        if isinstance(made, str):
+            return made
+        notebook = made
     created: list[Path] = []
     written: list[tuple[Path, bytes]] = []
     try:
@@ -254,7 +263,10 @@ def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | N
             before = overlay.read_bytes(path)
             overlay.write_bytes(path, texts[path].encode("utf-8"))
             written.append((path, before))
-        _write_preserving_encoding(source.path, texts[source.path])
+        if notebook is not None:
+            overlay.write_bytes(source.path, notebook)
+        else:
+            _write_preserving_encoding(source.path, texts[source.path])
     except (OSError, UnicodeEncodeError) as error:
         for path in created:  # all or nothing: take back what this fix wrote
             overlay.unlink(path)
@@ -274,7 +286,7 @@ def _read_other(path: Path) -> str | None:
 
 def _does_not_load(path: Path, text: str) -> str | None:
     """Why the edited text of `path` would no longer load, if it would not."""
-    if path.suffix in (".py", ".pyw", ".pyi"):
+    if path.suffix in (".py", ".pyw", ".pyi", NOTEBOOK_SUFFIX):
         try:
             ast.parse(text)
         except (SyntaxError, ValueError):
@@ -326,8 +338,11 @@ def _write_error(error: OSError | UnicodeEncodeError) -> str:
 
 def _changed_on_disk(source: SourceFile) -> bool:
     try:
-        return decode_source(overlay.read_bytes(source.path)) != source.text
-    except (OSError, ValueError):
+        data = overlay.read_bytes(source.path)
+        if source.path.suffix == NOTEBOOK_SUFFIX:
+            return read_notebook(data).text != source.text
+        return decode_source(data) != source.text
+    except (OSError, ValueError):  # (NotebookError is a ValueError)
         return True
 
 

@@ -25,6 +25,7 @@ from lsprotocol import types
 
 from dashm.findings import FileCreation, Fix
 from dashm.lsp import actions, analysis, convert
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX
 from dashm.workspace.paths import is_within
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 FIX_WORKSPACE = "dashm.fixWorkspace"
 ANNOTATION = "dashm.fixWorkspace"
+NOTEBOOKS = "*" + NOTEBOOK_SUFFIX  # an `exclude` glob
 PREVIEW_SECONDS = 600  # a 20,000-file monorepo's cold --fix takes well under a minute
 
 
@@ -121,9 +123,13 @@ def _buffers(ls: DashmServer, folder: Path) -> dict[Path, tuple[str, int | None]
 
 def _preview(folder: analysis.Folder, buffers: dict[Path, tuple[str, int | None]]
              ) -> dict[str, Any]:
+    settings = folder.settings.core()
+    # Notebooks are left to the quick fixes of their cells: the editor holds an open notebook
+    # as cell documents, which an edit of the .ipynb file's text would bypass.
+    settings = dataclasses.replace(settings, exclude=(*settings.exclude, NOTEBOOKS))
     request = {
         "folder": str(folder.path), "python": folder.workspace.interpreter,
-        "settings": dataclasses.asdict(folder.settings.core()),
+        "settings": dataclasses.asdict(settings),
         "buffers": {str(p): text for p, (text, _) in buffers.items()},
     }
     try:

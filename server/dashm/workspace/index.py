@@ -23,13 +23,15 @@ from dashm.workspace.incremental import (
     shift_facts,
 )
 from dashm.workspace.layout import Location, import_root, located
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX, kernel_folder
 from dashm.workspace.paths import PROJECT_MARKERS, absolute, is_within
 from dashm.workspace.project import ProjectConfig, load_project
 from dashm.workspace.skeleton import quick_facts
 from dashm.workspace.source import SourceProblem, read_source
 
 # Suffixes of the files a change event names; any other path may be a folder.
-FILE_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".pyc", ".so", ".pyd", ".toml", ".cfg"})
+FILE_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".pyc", ".so", ".pyd", ".toml", ".cfg",
+                           ".ipynb"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Settings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()  # added to `[tool.dashm] exclude`
+    notebook_root: str | None = None  # `dashm.notebookRoot`, over `[tool.dashm] notebook-root`
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,8 @@ class Workspace:
             changes["ignore"] = (*project.ignore, *s.ignore)
         if s.exclude:
             changes["exclude"] = (*project.exclude, *s.exclude)
+        if s.notebook_root:
+            changes["notebook_root"] = s.notebook_root
         return replace(project, **changes) if changes else project
 
     def locate(self, path: Path) -> Location:
@@ -352,7 +357,10 @@ class Workspace:
 
     # -- resolution --------------------------------------------------------------------
     def script_dir(self, path: Path) -> Path:
-        """sys.path[0] under `python path`: the file's own folder, symlinks resolved."""
+        """sys.path[0] under `python path`: the file's own folder, symlinks resolved; for a
+        notebook, its kernel's working folder (`kernel_folder`)."""
+        if path.suffix == NOTEBOOK_SUFFIX:
+            return Path(self.real_folder(self.kernel_folder(path)))
         if os.path.islink(path):
             return Path(os.path.realpath(path)).parent
         folder = os.path.dirname(os.path.abspath(path))
@@ -360,6 +368,12 @@ class Workspace:
         if found is None:  # one Path per folder: rules compare and hash it again and again
             found = self._script_dirs[folder] = Path(self.real_folder(folder))
         return found
+
+    def kernel_folder(self, notebook: Path) -> Path:
+        """The working folder (and sys.path[0]) of the kernel that runs `notebook`."""
+        project = self.project_for(notebook)
+        return kernel_folder(absolute(notebook), project.notebook_root, self.folder,
+                             project.folder)
 
     def real_folder(self, folder: str | Path) -> str:
         """os.path.realpath(folder), once per folder (it stats every part of the path)."""

@@ -1,6 +1,7 @@
 """A project: the folder of a `pyproject.toml` and what it declares that decides import roots.
 
-Reads `[tool.dashm]` (roots, ignore, per-file-ignores, exclude, select, import-style) and the
+Reads `[tool.dashm]` (roots, ignore, per-file-ignores, exclude, select, import-style,
+notebook-root) and the
 source roots and namespace packages that setuptools, hatch, poetry, flit and pdm declare. A TOML
 error is kept as a message; the project then behaves as if it declared nothing.
 """
@@ -42,6 +43,9 @@ class ProjectConfig:
     # still exist for the imports of other files).
     exclude: tuple[str, ...] = ()
     import_style: str = "absolute"
+    # The working folder of a notebook's kernel (`[tool.dashm] notebook-root`, notebook.py);
+    # None: each notebook's own folder.
+    notebook_root: str | None = None
     # Distributions the project declares (normalised names): third-party intent.
     dependencies: frozenset[str] = frozenset()
     problems: tuple[str, ...] = ()
@@ -106,6 +110,11 @@ def load_project(folder: Path) -> ProjectConfig:
                         f"{', '.join(IMPORT_STYLES)}, not {style!r}; using 'absolute'")
         style = "absolute"
     per_file = tool.get("per-file-ignores", {})
+    notebook_root = tool.get("notebook-root")
+    if notebook_root is not None and not isinstance(notebook_root, str):
+        problems.append(f"{pyproject}: [tool.dashm] notebook-root must be a string (a folder, "
+                        "`${workspaceFolder}` or `${fileDirname}`); using each notebook's folder")
+        notebook_root = None
     return ProjectConfig(
         folder=folder,
         roots=tuple(_folders(folder, _strings(tool.get("roots")))),
@@ -118,6 +127,7 @@ def load_project(folder: Path) -> ProjectConfig:
         if isinstance(per_file, dict) else (),
         exclude=tuple(_strings(tool.get("exclude"))),
         import_style=style,
+        notebook_root=notebook_root,
         dependencies=declared_dependencies(folder, data),
         problems=tuple(problems),
         data=data,
