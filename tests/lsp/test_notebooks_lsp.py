@@ -5,6 +5,7 @@ from the fixed cells still runs from the kernel's folder (tests/notebooks.py).""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pygls.workspace import TextDocument
 from pytest_lsp import ClientServerConfig
 
 from notebooks import cell, lines, notebook_json, run_notebook
+from trees import dashm
 
 from .conftest import TestClient, capabilities_for, make_client, until
 
@@ -166,11 +168,35 @@ async def test_the_editor_setting_moves_the_kernel(client: TestClient):
                        "no finding with the setting gone")
 
 
-async def test_fix_all_in_workspace_leaves_notebooks_to_their_cells(client: TestClient):
-    path = client.folder / "nb/closed.ipynb"
-    path.write_text(notebook_json([cell(lines(SETUP))]))
-    before = path.read_bytes()
+async def test_fix_all_in_workspace_fixes_closed_notebooks_and_leaves_open_ones(
+        client: TestClient, tmp_path: Path):
+    """A closed notebook is fixed as `check --fix` fixes it (an edit of the file's JSON); an
+    open one is held by the editor as cell documents: its cells' quick fixes fix it."""
+    closed = client.folder / "nb/closed.ipynb"
+    closed.write_text(notebook_json([cell(lines(SETUP))]))
+    opened = client.folder / "nb/opened.ipynb"
+    opened.write_text(notebook_json([cell(lines(SETUP))]))
+    open_notebook(client, opened, [("python", SETUP)])
+    copy = tmp_path / "copy"
+    shutil.copytree(client.folder, copy)
+    assert dashm("check", ".", "--fix", cwd=copy).returncode in (0, 1)
+    before = closed.read_bytes()
+    assert (copy / "nb/closed.ipynb").read_bytes() != before  # --fix fixes it
+
+    edits = len(client.applied_edits)
     result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
         command="dashm.fixWorkspace", arguments=[]))
-    assert result == {"applied": False, "fixed": 0, "files": 0}
-    assert path.read_bytes() == before
+    assert result["applied"] is True and len(client.applied_edits) == edits + 1
+    edit = client.applied_edits[-1]
+    changed = {c.text_document.uri: c for c in edit.document_changes or ()
+               if isinstance(c, types.TextDocumentEdit)}
+    assert opened.as_uri() not in changed and not any(
+        u.startswith("vscode-notebook-cell:") for u in changed)
+    assert any("opened.ipynb" in m.message for m in client.log_messages)
+    own = changed[closed.as_uri()]
+    document = TextDocument(closed.as_uri(), before.decode("utf-8"), position_codec=client.codec)
+    for one in reversed(own.edits):
+        document.apply_change(types.TextDocumentContentChangePartial(
+            range=one.range, text=one.new_text))  # type: ignore[union-attr]
+    assert document.source.encode("utf-8") == (copy / "nb/closed.ipynb").read_bytes()
+    assert closed.read_bytes() == before  # the editor applies the edit, not the server

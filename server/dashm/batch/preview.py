@@ -27,6 +27,7 @@ class Change:
     path: Path
     before: bytes | None
     after: bytes
+    writes: int = 1  # how many fixes wrote it (each fix writes the file it fixes once)
 
 
 @dataclass
@@ -56,7 +57,8 @@ def preview_fixes(workspace_for: Callable[[Path], Workspace], paths: Sequence[Pa
             except OSError:
                 continue
         if before != after:
-            changes.append(Change(path, before, after))
+            writes = (pending.version(path) or 1) - (path in baseline)
+            changes.append(Change(path, before, after, writes))
     return Preview(changes, result)
 
 
@@ -120,7 +122,8 @@ def main() -> int:
     json.dump({
         "changes": [{"path": str(c.path),
                      "before": None if c.before is None else _text(c.path, c.before),
-                     "after": _text(c.path, c.after)} for c in preview.changes],
+                     "after": _text(c.path, c.after), "writes": c.writes}
+                    for c in preview.changes],
         "fixed": preview.result.fixed,
         "left": sum(1 for f in preview.result.findings if f.fix is None or not f.fix.safe),
         "problems": [f"{p.path}: {p.reason}" for p in preview.result.problems

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 FIX_WORKSPACE = "dashm.fixWorkspace"
 ANNOTATION = "dashm.fixWorkspace"
-NOTEBOOKS = "*" + NOTEBOOK_SUFFIX  # an `exclude` glob
 PREVIEW_SECONDS = 600  # a 20,000-file monorepo's cold --fix takes well under a minute
 
 
@@ -52,6 +51,8 @@ async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
     fixes: list[Fix] = []
     texts: dict[Path, tuple[str, int | None]] = {}
     fixed = 0
+    open_notebooks = _open_notebooks(ls)
+    left: list[Path] = []
     for folder in folders:
         buffers = _buffers(ls, folder.path)
         try:
@@ -65,6 +66,13 @@ async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
         for change in answer["changes"]:
             path = Path(change["path"])
             before, after = change["before"], change["after"]
+            if path in open_notebooks:
+                # The editor holds an open notebook as cell documents, which an edit of the
+                # file's text would bypass: its cells' quick fixes fix it. (Nothing imports a
+                # notebook: leaving its fixes out changes no other file's.)
+                left.append(path)
+                fixed -= int(change.get("writes", 1))
+                continue
             if before is None:
                 fixes.append(Fix("create", creations=(FileCreation(path, after),)))
                 continue
@@ -72,9 +80,13 @@ async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
             if edit is not None:
                 fixes.append(Fix("fix", (edit,)))
                 texts[path] = (before, buffers[path][1] if path in buffers else None)
+    if left:
+        analysis.log_message(ls, "dashm: Fix All in Workspace leaves the open notebooks to the "
+                             "quick fixes of their cells: " + ", ".join(p.name for p in left))
     if not fixes:
+        more = " outside the open notebooks (their cells have quick fixes)" if left else ""
         ls.window_show_message(types.ShowMessageParams(
-            type=types.MessageType.Info, message="dashm: nothing to fix in the workspace"))
+            type=types.MessageType.Info, message=f"dashm: nothing to fix in the workspace{more}"))
         return {"applied": False, "fixed": 0, "files": 0}
     if not all(actions.stays_inside(ls, f) for f in fixes):
         return _refuse(ls, "cannot fix the workspace: a fix would write outside the "
@@ -111,6 +123,15 @@ def _folders(ls: DashmServer, args: tuple[Any, ...]) -> list[analysis.Folder]:
     return [f for f in ls.session.folders.values() if f.in_workspace]
 
 
+def _open_notebooks(ls: DashmServer) -> set[Path]:
+    found = set()
+    for uri in list(getattr(ls.workspace, "notebook_documents", {})):
+        path = analysis.path_of(uri)
+        if path is not None and path.suffix == NOTEBOOK_SUFFIX:
+            found.add(path)
+    return found
+
+
 def _buffers(ls: DashmServer, folder: Path) -> dict[Path, tuple[str, int | None]]:
     """The open documents in `folder`: the fixes start from their text, not the disk's."""
     found = {}
@@ -123,13 +144,9 @@ def _buffers(ls: DashmServer, folder: Path) -> dict[Path, tuple[str, int | None]
 
 def _preview(folder: analysis.Folder, buffers: dict[Path, tuple[str, int | None]]
              ) -> dict[str, Any]:
-    settings = folder.settings.core()
-    # Notebooks are left to the quick fixes of their cells: the editor holds an open notebook
-    # as cell documents, which an edit of the .ipynb file's text would bypass.
-    settings = dataclasses.replace(settings, exclude=(*settings.exclude, NOTEBOOKS))
     request = {
         "folder": str(folder.path), "python": folder.workspace.interpreter,
-        "settings": dataclasses.asdict(settings),
+        "settings": dataclasses.asdict(folder.settings.core()),
         "buffers": {str(p): text for p, (text, _) in buffers.items()},
     }
     try:
