@@ -49,9 +49,10 @@ async def start(client: TestClient, shape: str, settings: dict | None = None) ->
     return folder
 
 
-async def fix_workspace(client: TestClient) -> tuple[dict, types.WorkspaceEdit]:
+async def fix_workspace(client: TestClient, *arguments: object
+                        ) -> tuple[dict, types.WorkspaceEdit]:
     result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="dashm.fixWorkspace", arguments=[]))
+        command="dashm.fixWorkspace", arguments=list(arguments)))
     (edit,) = client.applied_edits
     return result, edit
 
@@ -181,3 +182,41 @@ async def test_the_editor_settings_hold(client: TestClient, tmp_path: Path) -> N
     apply_to_disk(client, edit)
     assert snapshot(folder) == snapshot(fixed)
     assert "src.mypkg" in (folder / "tests/test_core.py").read_text()  # DM106's, kept
+
+
+@pytest.mark.parametrize("answer", ["Apply", "Preview", None])
+async def test_asked_the_user_chooses_apply_or_preview(client: TestClient, tmp_path: Path,
+                                                       answer: str | None) -> None:
+    """`confirm: "ask"` (the VS Code command): how many fixes, then Apply (no confirmation:
+    VS Code's preview shows every change unchecked) or Preview; dismissed, nothing."""
+    questions: list[types.ShowMessageRequestParams] = []
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        questions.append(params)
+        return types.MessageActionItem(title=answer) if answer else None
+
+    await start(client, "src-layout")  # (no file to create: a question in every client)
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="dashm.fixWorkspace", arguments=[{"confirm": "ask"}]))
+    (question,) = questions
+    assert question.message.startswith("dashm: fix ") and "dashm check --fix" in question.message
+    assert [a.title for a in question.actions or ()] == ["Apply", "Preview"]
+    if answer is None:
+        assert result["applied"] is False and not client.applied_edits
+        return
+    (edit,) = client.applied_edits
+    assert result["applied"] is True
+    previewed = bool(edit.change_annotations)
+    assert previewed == (answer == "Preview" and client.variant == "vscode")
+    fixed = tree(tmp_path / "fixed", "src-layout")
+    assert dashm("check", ".", "--fix", cwd=fixed).returncode in (0, 1)
+    apply_to_disk(client, edit)
+    assert snapshot(client.folder) == snapshot(fixed)
+
+
+async def test_a_bad_confirm_is_refused(client: TestClient) -> None:
+    await start(client, "examples")
+    with pytest.raises(Exception, match="confirm must be one of preview, apply, ask"):
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(
+            command="dashm.fixWorkspace", arguments=[{"confirm": "yes"}]))

@@ -151,11 +151,12 @@ export class DashmServer implements vscode.Disposable {
   }
 
   /**
-   * Asks the server for every safe fix of the workspace; it sends them back as one edit that
-   * VS Code previews (Refactor Preview) before applying. Messages come from the server.
+   * Asks the server for every safe fix of the workspace. It says how many and asks: Apply (one
+   * edit, undoable) or Preview (VS Code's Refactor Preview, every change to tick). Messages come
+   * from the server.
    */
   async fixWorkspace(): Promise<unknown> {
-    return this.execute(FIX_WORKSPACE, []);
+    return this.execute(FIX_WORKSPACE, [{ confirm: 'ask' }]);
   }
 
   private async execute(command: string, args: unknown[]): Promise<unknown> {

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from dashm.findings import FileCreation, Fix
 from dashm.lsp import actions, analysis, convert
@@ -41,9 +42,14 @@ class PreviewFailed(Exception):
 
 
 async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
-    """Arguments: none (every workspace folder) or `{"uri": folder-or-file}` (its folder).
+    """Arguments: none (every workspace folder), or `{"uri": folder-or-file}` (its folder)
+    and `"confirm"`: "preview" (the default: the edit needs confirmation where the client
+    supports change annotations), "apply" (no confirmation) or "ask" (the user chooses Apply or
+    Preview, told how many fixes; VS Code's Refactor Preview shows every change unchecked, for
+    picking, which a whole workspace's worth of fixes makes the slow way).
     Returns `{"applied", "fixed", "files"}`."""
     folders = _folders(ls, args)
+    confirm = _confirm(args)
     document_changes, create = actions.capabilities(ls)
     if not folders:
         return _refuse(ls, "cannot fix the workspace: no workspace folder is open; run "
@@ -98,9 +104,13 @@ async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
                                                               for c in f.creations})
     title = f"dashm: fix {fixed} problem{'s' if fixed != 1 else ''} in {files} " \
             f"file{'s' if files != 1 else ''}"
+    if confirm == "ask":
+        confirm = await _ask(ls, f"{title}? This is what `dashm check --fix` would do.")
+        if confirm is None:
+            return {"applied": False, "fixed": 0, "files": 0}
     annotation = types.ChangeAnnotation(
-        label=title, needs_confirmation=True,
-        description="what `dashm check --fix` would do") if _annotations(ls) else None
+        label=title, needs_confirmation=True, description="what `dashm check --fix` would do"
+    ) if confirm == "preview" and _annotations(ls) else None
     edit = convert.workspace_edit(fixes, ls.workspace.position_codec,
                                   lambda p: texts.get(p, ("", None)), document_changes, create,
                                   annotation=(ANNOTATION, annotation) if annotation else None)
@@ -112,6 +122,28 @@ async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
                              f"{response.failure_reason or 'declined'}")
     return {"applied": response.applied, "fixed": fixed if response.applied else 0,
             "files": files if response.applied else 0}
+
+
+CONFIRM = ("preview", "apply", "ask")
+
+
+def _confirm(args: tuple[Any, ...]) -> str:
+    value = args[0] if args else None
+    confirm = value.get("confirm", "preview") if isinstance(value, dict) else "preview"
+    if confirm not in CONFIRM:
+        raise JsonRpcInvalidParams(f"{FIX_WORKSPACE}: confirm must be one of "
+                                   f"{', '.join(CONFIRM)}, not {confirm!r}")
+    return str(confirm)
+
+
+async def _ask(ls: DashmServer, question: str) -> str | None:
+    """"apply", "preview", or None when the user dismissed the question."""
+    answer = await ls.window_show_message_request_async(types.ShowMessageRequestParams(
+        type=types.MessageType.Info, message=question,
+        actions=[types.MessageActionItem(title="Apply"),
+                 types.MessageActionItem(title="Preview")]))
+    title = answer.title if answer else None
+    return {"Apply": "apply", "Preview": "preview"}.get(title or "")
 
 
 def _folders(ls: DashmServer, args: tuple[Any, ...]) -> list[analysis.Folder]:

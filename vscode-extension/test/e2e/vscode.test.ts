@@ -795,6 +795,47 @@ describe('dashm in VS Code (code-server)', { timeout: 480_000 }, () => {
       await squiggle.first().waitFor({ timeout: WAIT });
     }));
 
+  test('"Fix All in Workspace": asks Apply or Preview, and applies what `check --fix` does', () =>
+    step('fix-all-in-workspace', async () => {
+      // What the command line would do now (writing nothing), with the server's own code.
+      const env: Record<string, string | undefined> = { ...process.env,
+        PYTHONPATH: join(EXTENSION, 'bundled', 'libs') };
+      delete env.VIRTUAL_ENV; // the workspace's interpreter, as the server chooses it
+      const diff = () => {
+        try {
+          execFileSync(basePython, ['-m', 'dashm', 'check', '.', '--diff'],
+            { cwd: workspace, stdio: 'pipe', encoding: 'utf8', env });
+          return '';
+        } catch (error) {
+          return String((error as { stdout?: string }).stdout ?? error); // exit 1: a diff
+        }
+      };
+      const before = diff();
+      const files = [...before.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
+      assert.ok(files.length > 0, `something is left to fix: ${before}`);
+      const question = page.locator('.notification-toast').filter({ hasText: 'dashm: fix ' });
+      // Preview: VS Code's Refactor Preview lists the files; Discard leaves them as they are.
+      await runCommand('dashm: Fix All in Workspace');
+      await question.getByRole('button', { name: 'Preview' }).click({ timeout: WAIT });
+      const panel = page.locator('.bulk-edit-panel').first();
+      const first = files[0].split('/').pop() ?? files[0];
+      await panel.locator('.monaco-list-row').filter({ hasText: first }).first()
+        .waitFor({ timeout: WAIT });
+      await screenshot('fix-all-preview');
+      await panel.getByRole('button', { name: 'Discard' }).click();
+      await panel.waitFor({ state: 'hidden', timeout: WAIT });
+      assert.equal(diff(), before, 'nothing is written by a preview');
+      // Apply: one edit; saved, the files are what `check --fix` makes of them.
+      await runCommand('dashm: Fix All in Workspace');
+      await question.getByRole('button', { name: 'Apply' }).click({ timeout: WAIT });
+      await runCommand('File: Save All'); // edits of open files land in their editors
+      for (const deadline = Date.now() + WAIT; diff() !== '';) {
+        assert.ok(Date.now() < deadline, `--fix has nothing left to do: ${diff()}`);
+        await page.waitForTimeout(200); // polling the files
+        await runCommand('File: Save All');
+      }
+    }));
+
   test('"Restart Server": a clean restart, no error in the log', () =>
     step('restart', async () => {
       const starts = (dashmLog().match(/Starting: /g) ?? []).length;
