@@ -1,8 +1,9 @@
 """Notebooks for tests: nbformat 4 JSON written by hand, and the truth of running one.
 
 `run_notebook` executes the code cells one after another in one namespace, in a fresh
-interpreter whose working folder and `sys.path[0]` are the kernel's folder, as a Jupyter
-kernel does (no Jupyter needed). IPython lines (`%...`, `!...`) are skipped and `%%` cells are
+interpreter started in the kernel's folder with '' (the current folder) on sys.path before
+site-packages, as ipykernel sets it up (no Jupyter needed): imports follow `%cd` (run as
+os.chdir) and os.chdir. Other IPython lines (`%...`, `!...`) are skipped and `%%` cells are
 not run, independently of how dashm masks them.
 """
 
@@ -16,7 +17,12 @@ from pathlib import Path
 
 RUNNER = r'''
 import json, os, sys
-sys.path[0] = os.getcwd()
+# As ipykernel: '' (the current folder, whatever `%cd` or os.chdir make it) before
+# site-packages, not a pinned folder.
+del sys.path[0]
+site = next((n for n, p in enumerate(sys.path) if p.endswith(("site-packages", "dist-packages"))),
+            len(sys.path))
+sys.path.insert(site, "")
 with open(sys.argv[1], encoding="utf-8-sig") as handle:
     notebook = json.load(handle)
 namespace = {"__name__": "__main__"}
@@ -26,8 +32,10 @@ for cell in notebook["cells"]:
     source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
     if source.lstrip().startswith("%%"):
         continue
-    source = "".join("\n" if line.lstrip().startswith(("%", "!")) else line
-                     for line in source.splitlines(True))
+    source = "".join(
+        f"os.chdir({line.strip()[3:].strip()!r})\n" if line.lstrip().startswith("%cd ") else
+        "\n" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines(True))
     exec(compile(source, "<cell>", "exec"), namespace)
 '''
 

@@ -51,14 +51,16 @@ def test_ipython_lines_are_masked_with_their_numbering() -> None:
               "for x in []:\n    %time f(x)\nimport json\n")
     text, masked, python = mask_ipython(source)
     assert python and masked == {0, 2, 3, 4, 5, 7}
-    assert text.splitlines() == ["pass", "import os", "pass", "pass", "pass", "pass",
-                                 "for x in []:", "    pass", "import json"]
+    assert [line.split("  # IPython: ")[0] for line in text.splitlines()] == [
+        "pass", "import os", "pass", "pass", "pass", "pass", "for x in []:", "    pass",
+        "import json"]
+    assert text.splitlines()[2] == "pass  # IPython: !ls -l"  # what it was, for the rules
 
 
 def test_cell_magics_are_not_python_unless_they_time_python() -> None:
     assert mask_ipython("%%bash\nimport os\n") == ("\n\n", {0, 1}, False)
     text, masked, python = mask_ipython("%%time\nimport os\n")
-    assert python and masked == {0} and text == "pass\nimport os\n"
+    assert python and masked == {0} and text == "pass  # IPython: %%time\nimport os\n"
 
 
 def test_plain_python_is_left_alone_even_with_a_leading_percent() -> None:
@@ -170,7 +172,7 @@ def test_path_hack_to_loose_modules_says_set_the_notebook_root(tmp_path: Path) -
     write_tree(tmp_path, {"tools.py": "", "nb/a.ipynb": notebook_json(cells)})
     found = findings(tmp_path, ".")
     assert [f["message"] for f in found] == [
-        "Set the notebook root to ./ instead of `sys.path.insert()`"]
+        "Set the notebook root to `${workspaceFolder}` instead of `sys.path.insert()`"]
     assert "`[tool.dashm] notebook-root`, the editor's `dashm.notebookRoot`" in \
         str(found[0]["explanation"])
     assert found[0]["fix"] is None
@@ -290,3 +292,95 @@ def test_the_diff_of_a_notebook_applied_with_patch_is_what_fix_does(tmp_path: Pa
                              capture_output=True, text=True, timeout=60)
     assert applied.returncode == 0, applied.stderr
     assert (patched / "a.ipynb").read_bytes() == (fixed / "a.ipynb").read_bytes()
+
+
+# -- found by judging real notebooks (a kernel's '' follows `%cd` and os.chdir) ----------------
+def without_cell_line(notebook: Path, index: int, text: str) -> None:
+    data = json.loads(notebook.read_text())
+    data["cells"][index]["source"] = [s for s in data["cells"][index]["source"] if text not in s]
+    notebook.write_text(json.dumps(data))
+
+
+def test_a_notebook_that_changes_folder_gets_no_fix(tmp_path: Path) -> None:
+    """os.chdir("..") then sys.path.append("src"): the path is relative to the folder the
+    notebook moved to, which the kernel's folder says nothing about."""
+    cells = [cell(lines('import os, sys\nos.chdir("..")\nsys.path.append("src")\n'
+                        "from pkg.core import answer\nprint(answer())"))]
+    write_tree(tmp_path, {**PACKAGE, "notebooks/d.ipynb": notebook_json(cells)})
+    notebook, kernel = tmp_path / "notebooks/d.ipynb", tmp_path / "notebooks"
+    (found,) = findings(tmp_path, ".")
+    assert found["fix"] is None and found["message"] == (
+        "Install the project (`pip install -e .`) and import its packages instead of "
+        "`sys.path.append()`")
+    assert "Fixed" not in dashm(tmp_path, "check", "--fix", ".").stdout
+    assert run_notebook(notebook, kernel).stdout == "42\n"  # it works as written
+    without_cell_line(notebook, 0, "sys.path")
+    assert "No module named 'pkg'" in run_notebook(notebook, kernel).stderr
+
+
+def test_cd_magic_and_a_pinned_folder_get_no_fix(tmp_path: Path) -> None:
+    """`sys.path.insert(0, os.getcwd())` then `%cd data`: the pinned folder is what keeps
+    `import helpers` working once '' is data/."""
+    cells = [cell(lines("import os, sys\nsys.path.insert(0, os.getcwd())\n%cd data\n"
+                        "import helpers\nprint(helpers.X)"))]
+    write_tree(tmp_path, {"nb/helpers.py": "X = 1\n", "nb/data/x.csv": "",
+                          "nb/a.ipynb": notebook_json(cells)})
+    notebook, kernel = tmp_path / "nb/a.ipynb", tmp_path / "nb"
+    assert [f for f in findings(tmp_path, ".") if f["fix"]] == []
+    assert run_notebook(notebook, kernel).stdout == "1\n"
+    without_cell_line(notebook, 0, "sys.path")
+    assert "No module named 'helpers'" in run_notebook(notebook, kernel).stderr
+
+
+def test_a_folder_the_notebook_makes_itself_is_not_judged(tmp_path: Path) -> None:
+    """`!git clone ...` then `sys.path.append('./taming-transformers')`: the folder is not there
+    when dashm looks, which proves nothing about the run."""
+    cells = [cell(lines("!git clone https://example.invalid/taming-transformers\n"
+                        "import sys\nsys.path.append('./taming-transformers')\nimport taming"))]
+    write_tree(tmp_path, {"scripts/demo.ipynb": notebook_json(cells)})
+    assert findings(tmp_path, ".") == []
+
+
+def test_install_is_advised_only_for_a_project_pip_can_install(tmp_path: Path) -> None:
+    """A pyproject.toml of [tool.*] tables only, two top-level folders: `pip install -e .`
+    fails ("Multiple top-level packages discovered in a flat-layout")."""
+    cells = [cell(lines("import sys\nsys.path.append('..')\nfrom pkg.core import answer\n"
+                        "print(open('../data/x.csv').read(), answer())"))]
+    write_tree(tmp_path, {"pyproject.toml": "[tool.black]\nline-length = 100\n",
+                          "pkg/__init__.py": "", "pkg/core.py": "def answer():\n    return 4\n",
+                          "data/x.csv": "x", "notebooks/explore.ipynb": notebook_json(cells)})
+    (found,) = findings(tmp_path, ".")
+    assert found["fix"] is None
+    assert found["message"] == ("Make ./ installable, then `pip install -e .` and import `pkg` "
+                                "instead of `sys.path.append()`")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    pip = subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "--no-index",
+                          "--no-build-isolation", "-e", str(tmp_path)],
+                         capture_output=True, text=True, timeout=300)
+    # The truth: the advice of the past, "install it", fails.
+    assert pip.returncode != 0 and "Multiple top-level packages" in pip.stdout + pip.stderr
+
+
+def test_the_notebook_root_is_not_advised_when_file_paths_climb_out(tmp_path: Path) -> None:
+    """The kernel at the project folder makes the import work and '../data/x.csv' fail."""
+    cells = [cell(lines("import sys\nsys.path.insert(0, '..')\nimport tools\n"
+                        "print(open('../data/x.csv').read())"))]
+    write_tree(tmp_path, {"tools.py": "", "data/x.csv": "x", "nb/a.ipynb": notebook_json(cells)})
+    (found,) = findings(tmp_path, ".")
+    assert "notebook root" not in found["message"] and found["fix"] is None
+    assert run_notebook(tmp_path / "nb/a.ipynb", tmp_path / "nb").stdout == "x\n"
+    moved = run_notebook(tmp_path / "nb/a.ipynb", tmp_path)  # the kernel at the root
+    assert "FileNotFoundError" in moved.stderr
+
+
+def test_a_hack_that_adds_the_notebook_folder_keeps_its_imports_working(tmp_path: Path) -> None:
+    """notebook-root = the project folder, and `sys.path.append("notebooks")`: `import helpers`
+    finds notebooks/helpers.py from there; no DM101."""
+    cells = [cell(lines('import sys\nsys.path.append("notebooks")\nimport helpers\n'
+                        "print(helpers.X)"))]
+    write_tree(tmp_path, {"pyproject.toml": '[tool.dashm]\nnotebook-root = "."\n',
+                          "notebooks/helpers.py": "X = 1\n",
+                          "notebooks/d.ipynb": notebook_json(cells)})
+    assert [f["code"] for f in findings(tmp_path, ".")] == ["DM103"]
+    assert run_notebook(tmp_path / "notebooks/d.ipynb", tmp_path).stdout == "1\n"

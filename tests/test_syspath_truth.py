@@ -495,3 +495,21 @@ def test_a_missing_third_party_module_is_not_what_the_change_serves(tmp_path: Pa
                                   "(from .), once `not_installed_anywhere` is installed (found "
                                   "nowhere here)")
     assert finding["fix"] is None
+
+
+def test_a_start_up_hook_is_left_alone(tmp_path: Path) -> None:
+    """sitecustomize.py is imported by `site` at start-up to set sys.path up: deleting its
+    change (the old "safe" fix) breaks every program that relies on it."""
+    import subprocess
+
+    write_tree(tmp_path, {
+        "boot/sitecustomize.py": "import os, sys\n\nsys.path.append(os.path.join("
+                                 "os.path.dirname(__file__), '..', 'lib'))\n",
+        "lib/helper.py": "X = 1\n",
+        "app.py": "import helper\n\nprint(helper.X)\n",
+    })
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "boot")}
+    done = subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout == "1\n", done.stderr  # the hook is how it runs
+    assert not [f for f in check(tmp_path) if f["path"] == "boot/sitecustomize.py"]

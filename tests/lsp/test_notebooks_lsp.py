@@ -98,6 +98,9 @@ async def test_squiggle_in_the_cell_and_its_quick_fix_edits_the_cell(client: Tes
     assert (item.code, item.range.start.line, item.range.start.character) == ("DM103", 1, 0)
     assert item.message == ("Delete `sys.path.insert()`: the kernel's working folder (nb/) is "
                             "already first on sys.path")
+    # Every cell's diagnostics are sent, one notification each: wait for the other two too.
+    await until(client, lambda: published(client, analysis) is not None
+                and published(client, markdown) is not None, "the other cells' diagnostics")
     assert published(client, analysis) == [] and published(client, markdown) == []
     if client.pull:  # a cell's findings are pushed; what the client pulls adds none twice
         report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(

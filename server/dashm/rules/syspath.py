@@ -36,10 +36,14 @@ from dashm.workspace.facts import ImportFact, LineIndex, SysPathMutation
 UNKNOWN = Target(None, False)
 
 
+# Start-up hooks `site` imports before any other code: changing sys.path is what they are for.
+STARTUP_HOOKS = frozenset({"sitecustomize.py", "usercustomize.py"})
+
+
 def check_sys_path(ctx: FileContext) -> Iterator[Finding]:
     # Changes inside functions are run-time path management (plugins, tests), not import hacks.
     mutations = [m for m in ctx.source.facts.sys_path_mutations if not m.in_function]
-    if not mutations:
+    if not mutations or ctx.path.name in STARTUP_HOOKS:
         return
     found = targets(ctx.source.text, ctx.path, mutations)
     for mutation in mutations:

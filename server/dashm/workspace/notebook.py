@@ -3,9 +3,10 @@
 A notebook's code cells become one synthetic module text: cell after cell, each ending in a
 newline, line for line as written, so a position in the module maps to one cell and a line in
 it. IPython syntax (`%magic`, `!shell`, `x = !ls`, `?help`, `x?`) is masked to `pass` (or a
-blank line) of the same numbering, a cell magic that is not Python (`%%bash`, `%%html`) blanks
-its whole cell, and a cell that still does not compile is blanked too: a kernel runs each cell
-on its own, so one broken cell hides nothing in the others.
+blank line) of the same numbering, with the line kept in a comment; a cell magic that is not
+Python (`%%bash`, `%%html`) blanks its whole cell, and a cell that still does not compile is
+blanked too: a kernel runs each cell on its own, so one broken cell hides nothing in the
+others.
 
 Writing back (`rewrite_sources`) replaces only the `source` values of the edited cells in the
 notebook's JSON text: outputs, metadata, key order, indentation and every other byte stay.
@@ -34,6 +35,8 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 # A line IPython rewrites before Python sees it: `%magic`, `!cmd`, `?x`, `x?`, `x = !cmd`.
 _IPYTHON_LINE = re.compile(r"\s*(?:[%!?]|[\w.]+\s*=\s*[%!])|[^#'\"]*[\w)\]]\?\??\s*$")
+# What a masked line becomes: `pass  # IPython: %cd ..` (the comment keeps what it was).
+MASKED_MARK = "# IPython: "
 _TOP_LEVEL_AWAIT = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
 
 
@@ -139,7 +142,9 @@ def mask_ipython(source: str) -> tuple[str, set[int], bool]:
         ending = text[len(body):]
         if continued or _IPYTHON_LINE.match(body) and not body.lstrip().startswith("#"):
             indent = body[: len(body) - len(body.lstrip())]
-            out.append(("" if continued else indent + "pass") + ending)
+            # The line stays readable in a comment: a rule can see a `%cd` or a `!git clone`.
+            kept = "" if continued else f"{indent}pass  {MASKED_MARK}{body.strip()}"
+            out.append(kept + ending)
             masked.add(number)
             continued = body.endswith("\\")
         else:
