@@ -214,6 +214,10 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
                         command=types.Command(title="Run as module", command=RUN_MODULE,
                                               arguments=[invocation.as_dict()])))
+        if not outcome.kept:  # DM104: rename the module and every import of it
+            from dashm.lsp.rename import rename_actions
+
+            actions.extend(await rename_actions(ls, here))
     if _wanted(IGNORE_KIND, only):
         actions.extend(await suppression_actions(ls, path, source.text, here, text_of))
     if _wanted(FIX_ALL_KIND, only) and any(f.fix for f in outcome.findings) and \

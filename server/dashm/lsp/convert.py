@@ -129,3 +129,41 @@ def workspace_edit(fixes: Sequence[Fix], codec: PositionCodec,
                 uri=uri_of(path), version=versions[path]),
             edits=edits))  # type: ignore[arg-type]
     return types.WorkspaceEdit(document_changes=changes)
+
+
+RENAME_ANNOTATION = "dashm.rename"
+
+
+def rename_edit(fix: Fix, codec: PositionCodec,
+                document: Callable[[Path], tuple[str, int | None]],
+                annotate: bool) -> types.WorkspaceEdit:
+    """A fix that renames a module (DM104) as one WorkspaceEdit: the text edits first, on
+    the files as they are, then each RenameFile (never over an existing file). With
+    `annotate`, every change carries one annotation that asks for confirmation, so the
+    editor shows the whole change as a preview first."""
+    annotation = RENAME_ANNOTATION if annotate else None
+    by_path: dict[Path, list[types.TextEdit | types.AnnotatedTextEdit]] = {}
+    versions: dict[Path, int | None] = {}
+    for edit in fix.edits:
+        text, versions[edit.path] = document(edit.path)
+        client_range = to_client_range(codec, lines_of(text), edit.range)
+        by_path.setdefault(edit.path, []).append(
+            types.AnnotatedTextEdit(range=client_range, new_text=edit.new_text,
+                                    annotation_id=annotation) if annotation else
+            types.TextEdit(range=client_range, new_text=edit.new_text))
+    changes: list[types.TextDocumentEdit | types.RenameFile] = [
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(
+                uri=uri_of(path), version=versions[path]),
+            edits=edits)  # type: ignore[arg-type]
+        for path, edits in by_path.items()]
+    changes.extend(types.RenameFile(
+        old_uri=uri_of(rename.old), new_uri=uri_of(rename.new),
+        options=types.RenameFileOptions(overwrite=False, ignore_if_exists=False),
+        annotation_id=annotation) for rename in fix.renames)
+    if not annotation:
+        return types.WorkspaceEdit(document_changes=changes)
+    return types.WorkspaceEdit(document_changes=changes, change_annotations={
+        annotation: types.ChangeAnnotation(label=fix.title, needs_confirmation=True,
+                                           description="dashm: rename a module and every "
+                                           "import of it")})

@@ -225,6 +225,8 @@ class _Planner:
         text = source.text
         if target.name not in text and target.new_name not in text:
             return
+        source = self.workspace.parsed(path)  # (the syntax checked, top-level names read)
+        assert isinstance(source, SourceFile)
         if source.facts.syntax_error is not None:
             line = source.facts.syntax_error.position.line + 1
             raise _Refused(f"{self._display(path)} has a syntax error (line {line}): fix "
@@ -638,3 +640,10 @@ def _launch_cwd(config: Node, folder: Path) -> Path | None:
 
 def _same_file(a: Path, b: Path) -> bool:
     return a == b or os.path.realpath(a) == os.path.realpath(b)
+
+
+def plan_suggested_rename(workspace: Workspace, module_file: Path) -> RenamePlan | str:
+    """The rename DM104's message suggests for the module file (or `__init__.py`) it is on:
+    `json.py` to `json_utils.py`."""
+    name = module_file.parent.name if module_file.name == "__init__.py" else module_file.stem
+    return plan_rename(workspace, module_file, default_new_name(name))
