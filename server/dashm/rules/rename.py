@@ -307,7 +307,13 @@ class _Planner:
         self._add_references(path, text, edits)
 
     def _plan_launch(self) -> None:
-        folder = self.workspace.folder
+        """`"module"` in the launch.json of the editor's folder and of the project's (a
+        folder opened above the project)."""
+        project = self.workspace.project_for(self.target.module_file).folder
+        for folder in dict.fromkeys([self.workspace.folder, project]):
+            self._plan_launch_file(folder)
+
+    def _plan_launch_file(self, folder: Path) -> None:
         path = folder / ".vscode" / "launch.json"
         try:
             text = path.read_bytes().decode("utf-8")
