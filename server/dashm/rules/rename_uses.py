@@ -20,9 +20,13 @@ class Uses:
     """The uses of names bound by imports in one file's text (parsed once)."""
 
     def __init__(self, text: str) -> None:
-        self.tree = ast.parse(text)
+        tree = ast.parse(text)
         self.index = LineIndex(text)
-        self._bound_elsewhere = _non_import_bindings(self.tree)
+        self._bound_elsewhere = _non_import_bindings(tree)
+        # (one walk of the tree: a file is asked about each name it imports)
+        nodes = list(ast.walk(tree))
+        self._names = [n for n in nodes if isinstance(n, ast.Name)]
+        self._attributes = [n for n in nodes if isinstance(n, ast.Attribute)]
 
     def followable(self, name: str) -> bool:
         """Whether every binding of `name` in the file is an import statement."""
@@ -31,8 +35,8 @@ class Uses:
     def names(self, name: str) -> list[Range] | None:
         """The ranges of every use of the bare name; None if one cannot be placed exactly."""
         found = []
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Name) and node.id == name:
+        for node in self._names:
+            if node.id == name:
                 where = self._exact(node.lineno, node.col_offset, node.end_lineno,
                                     node.end_col_offset, name)
                 if where is None:
@@ -44,8 +48,8 @@ class Uses:
         """The ranges of the last attribute of every `name.chain[0]...chain[-1]`; None if one
         cannot be placed exactly (an attribute split over lines)."""
         found = []
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Attribute) and _is_chain(node, name, chain):
+        for node in self._attributes:
+            if _is_chain(node, name, chain):
                 assert node.end_lineno is not None and node.end_col_offset is not None
                 attr = chain[-1]
                 end = self.index.column(node.end_lineno, node.end_col_offset)
@@ -58,8 +62,8 @@ class Uses:
 
     def attribute_names(self, name: str) -> set[str]:
         """The attributes read through the bare name: {`dumps`} for `json.dumps(x)`."""
-        return {node.attr for node in ast.walk(self.tree) if isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name) and node.value.id == name}
+        return {node.attr for node in self._attributes
+                if isinstance(node.value, ast.Name) and node.value.id == name}
 
     def _exact(self, line: int, column: int, end_line: int | None, end_column: int | None,
                text: str) -> Range | None:
