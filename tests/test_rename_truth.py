@@ -84,6 +84,8 @@ NESTED = {
                  "print(json.MINE, MINE, aj.MINE, aj2.MINE, a.json.MINE)\n"),
     "main.py": ("import a.json\nimport a\n\n\nif __name__ == '__main__':\n"
                 "    print(a.json.MINE)\n"),
+    # a.json reached as an attribute of the package, once a.use imported it
+    "later.py": "import a\nimport a.use\n\nprint(a.json.MINE)\n",
 }
 
 CASES = {"module": (MODULE, "json.py", "json_utils.py"),
@@ -205,28 +207,42 @@ def test_a_self_import_that_means_the_hidden_module_is_kept(tmp_path: Path,
     assert run.returncode == 0 and run.stdout == "x\n", run.stderr
 
 
-def test_a_name_other_files_import_from_an_importer_keeps_its_binding(tmp_path: Path) -> None:
-    workspace = write_tree(tmp_path, {
-        "pyproject.toml": "",
-        "json.py": "MINE = 1\n",
-        "hub.py": "import json\n\nVALUE = json.MINE\n",
-        "user.py": "from hub import json\n\nprint(json.MINE)\n",
-    })
+@pytest.mark.parametrize("files, edited, run", [
+    # another file imports the name from hub.py: hub.py's binding keeps its name
+    ({"hub.py": "import json\n\nVALUE = json.MINE\n",
+      "user.py": "from hub import json\n\nprint(json.MINE)\n"}, "hub.py", "user"),
+    # a parameter of the same name: scopes dashm does not follow
+    ({"main.py": "import json\n\n\ndef f(json=json):\n    return json.MINE\n\n\nprint(f())\n"},
+     "main.py", "main"),
+], ids=["imported-from-it", "rebound"])
+def test_a_name_that_cannot_be_followed_stays_as_an_alias(
+        tmp_path: Path, files: dict[str, str], edited: str, run: str) -> None:
+    workspace = write_tree(tmp_path, {"pyproject.toml": "", "json.py": "MINE = 1\n", **files})
     assert _rename(workspace, "json.py", "json_utils").returncode == 0
-    assert (workspace / "hub.py").read_text() == "import json_utils as json\n\nVALUE = json.MINE\n"
-    ran = observe([sys.executable, "-m", "user"], workspace, workspace)
+    text = (workspace / edited).read_text()
+    assert text == files[edited].replace("import json\n", "import json_utils as json\n", 1)
+    ran = observe([sys.executable, "-m", run], workspace, workspace)
     assert ran.returncode == 0 and ran.stdout == "1\n", ran.stderr
 
 
-def test_a_rebound_name_keeps_the_old_name_as_an_alias(tmp_path: Path) -> None:
-    workspace = write_tree(tmp_path, {
-        "pyproject.toml": "",
-        "json.py": "MINE = 1\n",
-        "main.py": "import json\n\n\ndef f(json=json):\n    return json.MINE\n\n\nprint(f())\n",
-    })
+def test_bytecode_left_in_pycache_neither_blocks_nor_survives_the_rename(
+        tmp_path: Path) -> None:
+    """Python ignores `__pycache__/json.*.pyc` once json.py is gone, and a stale
+    `__pycache__/json_utils.*.pyc` is not a module named json_utils."""
+    import os
+    import subprocess
+
+    workspace = write_tree(tmp_path, MODULE)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    first = subprocess.run([sys.executable, "-m", "main"], cwd=workspace, env=env,
+                           capture_output=True, text=True, timeout=60)
+    cache = workspace / "__pycache__"
+    assert first.returncode == 0 and any(p.name.startswith("json.") for p in cache.iterdir())
+    (cache / f"json_utils.{sys.implementation.cache_tag}.pyc").write_bytes(b"stale")
     assert _rename(workspace, "json.py", "json_utils").returncode == 0
-    assert (workspace / "main.py").read_text().startswith("import json_utils as json\n")
-    assert observe([sys.executable, "-m", "main"], workspace, workspace).stdout == "1\n"
+    again = subprocess.run([sys.executable, "-m", "main"], cwd=workspace, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and again.stdout == first.stdout, again.stderr
 
 
 # -- refusals ------------------------------------------------------------------------------

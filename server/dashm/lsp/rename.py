@@ -58,7 +58,12 @@ async def _rename_action(ls: DashmServer, module_file: Path, diagnostic: types.D
     if not renames:
         return _refused(ls, title, diagnostic, "the editor cannot rename files")
     workspace = analysis.folder_for(ls, module_file).workspace
-    plan = await ls.session.run(plan_suggested_rename, workspace, module_file)
+    try:
+        plan = await ls.session.run(plan_suggested_rename, workspace, module_file)
+    except Exception as error:  # a bug in dashm must not fail the editor's whole request
+        analysis.log_message(ls, f"dashm: no rename offered for {module_file}: {error!r}",
+                             types.MessageType.Error)
+        return None
     if isinstance(plan, str):
         return _refused(ls, title, diagnostic, plan)
     unsaved = _unsaved(ls, plan)

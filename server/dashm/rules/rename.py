@@ -27,7 +27,7 @@ from dashm.rules.context import LOOKUP_BY_NAME, FileContext
 from dashm.rules.entrypoints import search_roots
 from dashm.rules.rename_uses import Uses
 from dashm.workspace import SourceFile, SourceProblem, Workspace
-from dashm.workspace.facts import ImportFact, LineIndex
+from dashm.workspace.facts import ImportFact, LineIndex, skip_blank
 from dashm.workspace.finder import Resolved
 from dashm.workspace.jsonc import JsoncError, Node, parse_jsonc
 from dashm.workspace.paths import is_within
@@ -610,21 +610,10 @@ def _dotted_parts(text: str, start: int) -> Iterator[tuple[int, int]]:
         if match is None:
             return
         yield match.start(), match.end()
-        offset = _skip_blank(text, match.end())
+        offset = skip_blank(text, match.end())
         if not text.startswith(".", offset):
             return
-        offset = _skip_blank(text, offset + 1)
-
-
-def _skip_blank(text: str, offset: int) -> int:
-    while offset < len(text):
-        if text[offset] in " \t\f":
-            offset += 1
-        elif text[offset] == "\\" and text[offset + 1:offset + 2] in ("\n", "\r"):
-            offset += 2 + (text[offset + 1:offset + 3] == "\r\n")
-        else:
-            break
-    return offset
+        offset = skip_blank(text, offset + 1)
 
 
 def _launch_cwd(config: Node, folder: Path) -> Path | None:
