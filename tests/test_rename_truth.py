@@ -12,11 +12,19 @@ any more. Each refusal is seen with its reason.
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from tests.test_modes_truth import dashm, observe, python_files, snapshot, write_tree
+from tests.test_modes_truth import (
+    base_env,
+    dashm,
+    observe,
+    python_files,
+    snapshot,
+    write_tree,
+)
 
 from dashm.workspace import Workspace
 
@@ -54,6 +62,7 @@ MODULE = {
                      "print(value() + MINE)\n"),
     "tests/__init__.py": "",
     "tests/test_json.py": "from json import MINE\n\n\ndef test_mine():\n    assert MINE == 1\n",
+    "pkg/crlf.py": "import json\r\n\r\nprint(json.MINE)\r\n",  # CRLF stays CRLF
 }
 
 # A top-level json/ package with submodules.
@@ -79,6 +88,7 @@ NESTED = {
     "a/json.py": "MINE = 3\n",
     "a/tool.py": "import sys\n\nif __name__ == '__main__':\n    print(sys.argv[0] != '')\n",
     "a/util.py": "import json\n\nprint(json.dumps([1]))\n",
+    "a/use2.py": "from a import json\n\nprint(json.MINE)\n",
     "a/use.py": ("from . import json\nfrom .json import MINE\nimport a.json as aj\n"
                  "from a import json as aj2\nimport a.json\n\n"
                  "print(json.MINE, MINE, aj.MINE, aj2.MINE, a.json.MINE)\n"),
@@ -165,6 +175,8 @@ def test_every_module_still_imports_and_nothing_names_the_old_module(
         if relative not in STDLIB_USERS:
             assert old_module not in _names_in_code((workspace / relative).read_text()), relative
     if case == "module":
+        assert (workspace / "pkg/crlf.py").read_bytes() == \
+            b"import json_utils\r\n\r\nprint(json_utils.MINE)\r\n"
         use = (workspace / "pkg/use.py").read_text()
         assert "# json in a comment stays" in use and "'json in a string stays'" in use
         assert "json_utils:main" in (workspace / "pyproject.toml").read_text()
@@ -175,6 +187,33 @@ def test_every_module_still_imports_and_nothing_names_the_old_module(
         assert '"module": "json_utils.cli"' in (workspace / ".vscode/launch.json").read_text()
     if case == "nested":
         assert (workspace / "a/util.py").read_text() == NESTED["a/util.py"]
+
+
+def test_the_tests_pass_under_pytest_before_and_after(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path, MODULE)
+
+    def pytest_run() -> int:
+        return _exit_code([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               "tests"], workspace)
+
+    assert pytest_run() == 0
+    assert _rename(workspace, "json.py", "json_utils").returncode == 0
+    assert pytest_run() == 0
+
+
+def _exit_code(argv: list[str], cwd: Path) -> int:
+    return subprocess.run(argv, cwd=cwd, env=base_env(), capture_output=True,
+                          timeout=120).returncode
+
+
+def test_an_importer_in_another_encoding_keeps_it(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path, {"pyproject.toml": "", "json.py": "MINE = 1\n"})
+    text = "# -*- coding: latin-1 -*-\nimport json\n\nNAME = 'café'\nprint(json.MINE, NAME)\n"
+    (workspace / "main.py").write_bytes(text.encode("latin-1"))
+    assert _rename(workspace, "json.py", "json_utils").returncode == 0
+    assert (workspace / "main.py").read_bytes() == \
+        text.replace("json", "json_utils").encode("latin-1")
+    assert _exit_code([sys.executable, "-m", "main"], workspace) == 0
 
 
 def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
@@ -229,11 +268,8 @@ def test_bytecode_left_in_pycache_neither_blocks_nor_survives_the_rename(
         tmp_path: Path) -> None:
     """Python ignores `__pycache__/json.*.pyc` once json.py is gone, and a stale
     `__pycache__/json_utils.*.pyc` is not a module named json_utils."""
-    import os
-    import subprocess
-
     workspace = write_tree(tmp_path, MODULE)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in base_env().items() if k != "PYTHONDONTWRITEBYTECODE"}
     first = subprocess.run([sys.executable, "-m", "main"], cwd=workspace, env=env,
                            capture_output=True, text=True, timeout=60)
     cache = workspace / "__pycache__"

@@ -87,14 +87,14 @@ def _apply_to_disk(edit: types.WorkspaceEdit) -> None:
             continue
         assert isinstance(change, types.TextDocumentEdit), change
         path = Path(change.text_document.uri[len("file://"):])
-        document = TextDocument(change.text_document.uri, path.read_text(encoding="utf-8"))
+        document = TextDocument(change.text_document.uri, path.read_bytes().decode("utf-8"))
         # Every edit refers to the text before any of them: apply from the end.
         for text_edit in sorted(change.edits, key=lambda e: (e.range.start.line,
                                                              e.range.start.character),
                                 reverse=True):
             document.apply_change(types.TextDocumentContentChangePartial(
                 range=text_edit.range, text=text_edit.new_text))
-        path.write_text(document.source, encoding="utf-8")
+        path.write_bytes(document.source.encode("utf-8"))
 
 
 @pytest.mark.parametrize("case, files, module_file", [
