@@ -294,6 +294,9 @@ REFUSALS = [
     ({"json_utils/__init__.py": ""}, "json_utils", "json_utils exists"),
     ({}, "os", "`os` would hide the standard library's `os` too"),
     ({}, "pytest", "`pytest` would hide the installed `pytest`"),
+    ({"pyproject.toml": MODULE["pyproject.toml"].replace(
+        'version = "1"\n', 'version = "1"\ndependencies = ["json-utils>=1"]\n')},
+     "json_utils", "`json_utils` would hide the declared dependency `json_utils` too"),
     ({}, "class", "`class` is not a valid module name"),
     ({}, "1json", "`1json` is not a valid module name"),
     ({}, "json", "it is already called `json`"),

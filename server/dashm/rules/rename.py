@@ -124,15 +124,6 @@ class _Run:
 
 
 @dataclass
-class _Hit:
-    """A dotted name as written in a file that reaches the target in some run."""
-
-    path: Path
-    line: int
-    spelled: str
-
-
-@dataclass
 class _Planner:
     workspace: Workspace
     target: _Target
@@ -174,14 +165,14 @@ class _Planner:
         if taken is not None or os.path.lexists(target.new):
             raise _Refused(f"{self._display(taken or target.new)} exists: dashm never "
                            "overwrites a module")
-        env = workspace.environment
-        if target.new_name in env.stdlib_names or target.new_name in env.unshadowable:
-            raise _Refused(f"`{target.new_name}` would hide the standard library's "
-                           f"`{target.new_name}` too")
-        installed = workspace.resolve_installed(target.new_name)
-        if installed is not None and (installed.path is None or
-                                      not is_within(installed.path, workspace.folder)):
-            raise _Refused(f"`{target.new_name}` would hide the installed `{target.new_name}`")
+        source = workspace.source(target.module_file)
+        if isinstance(source, SourceProblem):
+            raise _Refused(f"{self._display(target.module_file)} {source.reason}")
+        ctx = FileContext(workspace, source, workspace.locate(target.module_file),
+                          workspace.project_for(target.module_file))
+        hidden = ctx.taken_name(target.new_name)
+        if hidden is not None:
+            raise _Refused(f"`{target.new_name}` would hide {hidden} too")
 
     # -- Python files ---------------------------------------------------------------------
     def _python_files(self) -> Iterator[Path]:
@@ -226,7 +217,8 @@ class _Planner:
         if target.name not in text and target.new_name not in text:
             return
         source = self.workspace.parsed(path)  # (the syntax checked, top-level names read)
-        assert isinstance(source, SourceFile)
+        if isinstance(source, SourceProblem):
+            raise _Refused(f"{self._display(path)} {source.reason}")
         if source.facts.syntax_error is not None:
             line = source.facts.syntax_error.position.line + 1
             raise _Refused(f"{self._display(path)} has a syntax error (line {line}): fix "
