@@ -216,6 +216,23 @@ def test_an_importer_in_another_encoding_keeps_it(tmp_path: Path) -> None:
     assert _exit_code([sys.executable, "-m", "main"], workspace) == 0
 
 
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_diff_applied_with_git_apply_gives_the_renamed_tree(tmp_path: Path,
+                                                                case: str) -> None:
+    files, old, new = CASES[case]
+    files = {**files, "tail.py": "import json"}  # no newline at the end
+    renamed = write_tree(tmp_path / "renamed", files)
+    patched = write_tree(tmp_path / "patched", files)
+    diff = subprocess.run([sys.executable, "-m", "dashm", "rename-module", old, new, "--diff"],
+                          cwd=patched, env=base_env(), capture_output=True, timeout=120)
+    assert diff.returncode == 0, diff.stderr
+    assert _rename(renamed, old, new).returncode == 0
+    applied = subprocess.run(["git", "apply", "-"], input=diff.stdout, cwd=patched,
+                             capture_output=True, timeout=60)
+    assert applied.returncode == 0, applied.stderr + diff.stdout
+    assert snapshot(patched) == snapshot(renamed)
+
+
 def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
     workspace = write_tree(tmp_path, MODULE)
     before = snapshot(workspace)

@@ -84,19 +84,34 @@ def _rename_without_overwriting(old: Path, new: Path) -> None:
 
 
 def render_diff(plan: RenamePlan, root: Path) -> str:
-    """The plan as a git-style diff: the rename, then each edited file's unified diff."""
+    """The plan as a git-style diff (`git apply` takes it): each file the rename moves as a
+    rename, with its edits, then the edits of the other files."""
     texts = new_texts(plan)
     if isinstance(texts, str):
         return ""
-    out = [f"diff --git a/{_shown(plan.old, root)} b/{_shown(plan.new, root)}",
-           f"rename from {_shown(plan.old, root)}", f"rename to {_shown(plan.new, root)}"]
-    for path in sorted(texts):
+    moved = [plan.old] if plan.old.is_file() else sorted(
+        p for p in plan.old.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    out: list[str] = []
+    for path in [*moved, *sorted(p for p in texts if p not in moved)]:
         after = _after_rename(path, plan)
-        lines = difflib.unified_diff(
-            plan.texts[path].splitlines(keepends=True), texts[path].splitlines(keepends=True),
-            f"a/{_shown(path, root)}", f"b/{_shown(after, root)}")
-        out.extend(line.rstrip("\r\n") for line in lines)
+        old_name, new_name = _shown(path, root), _shown(after, root)
+        out.append(f"diff --git a/{old_name} b/{new_name}")
+        if after != path:
+            out.extend([f"rename from {old_name}", f"rename to {new_name}"])
+        if path in texts:
+            out.extend(_unified(plan.texts[path], texts[path], old_name, new_name))
     return "\n".join(out)
+
+
+def _unified(old: str, new: str, old_name: str, new_name: str) -> list[str]:
+    lines = []
+    for line in difflib.unified_diff(old.splitlines(keepends=True),
+                                     new.splitlines(keepends=True),
+                                     f"a/{old_name}", f"b/{new_name}"):
+        lines.append(line[:-1] if line.endswith("\n") else line)  # (a CR stays: CRLF)
+        if not line.endswith(("\n", "\r")):
+            lines.append("\\ No newline at end of file")
+    return lines
 
 
 def _after_rename(path: Path, plan: RenamePlan) -> Path:
