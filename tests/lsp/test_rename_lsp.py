@@ -141,9 +141,15 @@ async def test_a_refused_rename_is_a_disabled_action_with_the_reason(client: Tes
                                                                      ) -> None:
     if client.variant == "no-rename":
         pytest.skip("no plan is made for a client that cannot rename files")
-    _write(client, "refused", {**MODULE, "dyn.py": "import importlib\n\n"
-                                                   "m = importlib.import_module('json')\n"})
+    project = _write(client, "refused", {**MODULE, "dyn.py": "import importlib\n\n"
+                                         "m = importlib.import_module('json')\n"})
     action = await _rename_action(client, "refused/json.py")
     assert action is not None and action.edit is None and action.disabled is not None
     assert action.disabled.reason.startswith(
         "not renamed: refused/dyn.py:3 finds `json` by its name in a string")
+    # Once the file no longer names it, the rename is offered (the plan is not kept).
+    (project / "dyn.py").write_text("import importlib\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=(project / "dyn.py").as_uri(), type=types.FileChangeType.Changed)]))
+    action = await _rename_action(client, "refused/json.py")
+    assert action is not None and action.edit is not None and action.disabled is None

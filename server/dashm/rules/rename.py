@@ -18,6 +18,7 @@ from __future__ import annotations
 import keyword
 import os
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from dashm.workspace.facts import ImportFact, LineIndex, skip_blank
 from dashm.workspace.finder import Resolved
 from dashm.workspace.jsonc import JsoncError, Node, parse_jsonc
 from dashm.workspace.paths import is_within
+from dashm.workspace.source import read_source
 from dashm.workspace.toml_locate import locate_strings
 from dashm.workspace.walk import walk_python_files
 
@@ -629,8 +631,40 @@ def _same_file(a: Path, b: Path) -> bool:
     return a == b or os.path.realpath(a) == os.path.realpath(b)
 
 
+# Suggested plans per workspace, until a file changes: an editor asks for the actions of a
+# diagnostic each time the cursor comes by, and a plan reads every file of the workspace.
+_suggested: weakref.WeakKeyDictionary[Workspace, dict[Path, tuple[object, RenamePlan | str]]] \
+    = weakref.WeakKeyDictionary()
+
+
 def plan_suggested_rename(workspace: Workspace, module_file: Path) -> RenamePlan | str:
     """The rename DM104's message suggests for the module file (or `__init__.py`) it is on:
-    `json.py` to `json_utils.py`."""
+    `json.py` to `json_utils.py` (kept until a file of the workspace changes)."""
+    stamp = (workspace.generation, workspace.settings, workspace.interpreter)
+    plans = _suggested.setdefault(workspace, {})
+    cached = plans.get(module_file)
+    if cached is not None and cached[0] == stamp and _still_on_disk(cached[1]):
+        return cached[1]
     name = module_file.parent.name if module_file.name == "__init__.py" else module_file.stem
-    return plan_rename(workspace, module_file, default_new_name(name))
+    plan = plan_rename(workspace, module_file, default_new_name(name))
+    plans[module_file] = (stamp, plan)
+    return plan
+
+
+def _still_on_disk(plan: RenamePlan | str) -> bool:
+    """Whether the files a plan edits still hold the text it was made from (a change the
+    editor did not report must not turn its edits into garbage)."""
+    if isinstance(plan, str):
+        return True
+    for path, text in plan.texts.items():
+        read = read_source(path) if path.suffix == ".py" else _utf8(path)
+        if read != text:
+            return False
+    return plan.old.exists() and not os.path.lexists(plan.new)
+
+
+def _utf8(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
