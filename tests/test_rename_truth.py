@@ -263,6 +263,15 @@ def test_a_self_import_that_means_the_hidden_module_is_kept(tmp_path: Path,
     assert run.returncode == 0 and run.stdout == "x\n", run.stderr
 
 
+def test_documented_commands_the_rename_changes_are_named(tmp_path: Path) -> None:
+    workspace = write_tree(tmp_path, {**PACKAGE, "README.md": "Run `python -m json.cli`.\n"})
+    done = _rename(workspace, "json", "json_utils")
+    assert done.returncode == 0, done.stderr
+    assert ("dashm: README.md:1 documents `python -m json.cli`: write `json_utils.cli` there"
+            in done.stderr.splitlines())
+    assert (workspace / "README.md").read_text() == "Run `python -m json.cli`.\n"
+
+
 @pytest.mark.parametrize("files, edited, run", [
     # another file imports the name from hub.py: hub.py's binding keeps its name
     ({"hub.py": "import json\n\nVALUE = json.MINE\n",

@@ -136,11 +136,11 @@ RENAME_ANNOTATION = "dashm.rename"
 
 def rename_edit(fix: Fix, codec: PositionCodec,
                 document: Callable[[Path], tuple[str, int | None]],
-                annotate: bool) -> types.WorkspaceEdit:
+                annotate: bool, notes: Sequence[str] = ()) -> types.WorkspaceEdit:
     """A fix that renames a module (DM104) as one WorkspaceEdit: the text edits first, on
     the files as they are, then each RenameFile (never over an existing file). With
     `annotate`, every change carries one annotation that asks for confirmation, so the
-    editor shows the whole change as a preview first."""
+    editor shows the whole change as a preview first, with `notes` (what is left to do)."""
     annotation = RENAME_ANNOTATION if annotate else None
     by_path: dict[Path, list[types.TextEdit | types.AnnotatedTextEdit]] = {}
     versions: dict[Path, int | None] = {}
@@ -164,6 +164,6 @@ def rename_edit(fix: Fix, codec: PositionCodec,
     if not annotation:
         return types.WorkspaceEdit(document_changes=changes)
     return types.WorkspaceEdit(document_changes=changes, change_annotations={
-        annotation: types.ChangeAnnotation(label=fix.title, needs_confirmation=True,
-                                           description="dashm: rename a module and every "
-                                           "import of it")})
+        annotation: types.ChangeAnnotation(
+            label=fix.title, needs_confirmation=True,
+            description="; ".join(notes) or "dashm: rename a module and every import of it")})

@@ -74,7 +74,7 @@ async def _rename_action(ls: DashmServer, module_file: Path, diagnostic: types.D
         return _refused(ls, plan.fix.title, diagnostic, "it would write outside the "
                         "workspace folders")
     edit = convert.rename_edit(plan.fix, ls.workspace.position_codec,
-                               lambda path: _document(ls, plan, path), annotate)
+                               lambda path: _document(ls, plan, path), annotate, plan.notes)
     return types.CodeAction(title=f"{plan.fix.title} (DM104)",
                             kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                             edit=edit, is_preferred=False)

@@ -28,6 +28,7 @@ from dashm.rules.context import LOOKUP_BY_NAME, FileContext
 from dashm.rules.entrypoints import search_roots
 from dashm.rules.rename_uses import Uses
 from dashm.workspace import SourceFile, SourceProblem, Workspace
+from dashm.workspace.evidence import documented_runs, run_evidence
 from dashm.workspace.facts import ImportFact, LineIndex, skip_blank
 from dashm.workspace.finder import Resolved
 from dashm.workspace.jsonc import JsoncError, Node, parse_jsonc
@@ -146,6 +147,7 @@ class _Planner:
             self._plan_file(path)
         self._plan_pyproject()
         self._plan_launch()
+        self._note_documented_runs()
         target = self.target
         shown = f"{self._display(target.moved)}{'/' if target.moved.is_dir() else ''}"
         new_shown = f"{target.new.name}{'/' if target.moved.is_dir() else ''}"
@@ -269,6 +271,28 @@ class _Planner:
     def _dotted_names(self) -> set[str]:
         module = self.workspace.locate(self.target.module_file).module
         return {module} if module else set()
+
+    # -- what people read ---------------------------------------------------------------
+    def _note_documented_runs(self) -> None:
+        """Commands the project documents (README, Makefile, CI) that the rename changes:
+        said, not rewritten (they are prose, and may name another interpreter's module)."""
+        target, workspace = self.target, self.workspace
+        folders = [workspace.project_for(target.module_file).folder, workspace.folder]
+        module = workspace.locate(target.module_file).module
+        if module:
+            parts = module.split(".")
+            for evidence in run_evidence(folders):
+                named = evidence.module.split(".")
+                if evidence.kind == "command" and named[:len(parts)] == parts:
+                    new = ".".join([*parts[:-1], target.new_name, *named[len(parts):]])
+                    self.notes.append(f"{evidence.where(workspace.folder)} documents "
+                                      f"{evidence.cite}: write `{new}` there")
+        files = [target.moved] if target.moved == target.module_file else sorted(
+            target.moved.rglob("*.py"))
+        for file in files:
+            for evidence in documented_runs(file, folders):
+                self.notes.append(f"{evidence.where(workspace.folder)} runs {evidence.cite}: "
+                                  "update the path there")
 
     # -- the text files that name modules ----------------------------------------------
     def _plan_pyproject(self) -> None:
