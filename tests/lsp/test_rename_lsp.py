@@ -17,7 +17,7 @@ from lsprotocol import types
 from pygls.workspace import TextDocument
 from pytest_lsp import ClientServerConfig, client_capabilities
 from tests.test_modes_truth import dashm, snapshot, write_tree
-from tests.test_rename_truth import MODULE, PACKAGE
+from tests.test_rename_truth import MODULE, NESTED, PACKAGE
 
 from .conftest import TestClient, diagnostics, make_client, open_file
 
@@ -98,7 +98,8 @@ def _apply_to_disk(edit: types.WorkspaceEdit) -> None:
 
 
 @pytest.mark.parametrize("case, files, module_file", [
-    ("module", MODULE, "json.py"), ("package", PACKAGE, "json/__init__.py")])
+    ("module", MODULE, "json.py"), ("package", PACKAGE, "json/__init__.py"),
+    ("nested", NESTED, "a/json.py")])
 async def test_the_quick_fix_gives_the_tree_the_command_line_gives(
         client: TestClient, tmp_path: Path, case: str, files: dict[str, str],
         module_file: str) -> None:
