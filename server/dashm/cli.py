@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
     check.add_argument("--format", choices=FORMATS, default="text")
     check.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    check.add_argument("--diff", action="store_true",
+                       help="print what --fix would change as a unified diff (apply it with "
+                       "`patch -p1` or `git apply`), and write nothing")
     check.add_argument("--select", type=_codes, default=(), metavar="CODES",
                        help="only these codes or prefixes, comma-separated (e.g. DM101,DM2)")
     check.add_argument("--ignore", type=_codes, default=(), metavar="CODES",
@@ -204,6 +207,8 @@ def _check(args: argparse.Namespace) -> int:
     workspaces = _Workspaces(args.python, settings, args.verbose)
     # Hints (DM203) are for the editor; the command line shows them only when selected.
     hints = any(code.startswith(c) for code in HINT_CODES for c in args.select)
+    if args.diff:
+        return _diff(workspaces, args, hints)
     result = check_paths(workspaces, args.paths, args.select, args.ignore, fix=args.fix,
                          hints=hints)
     if result.problems:
@@ -223,6 +228,31 @@ def _check(args: argparse.Namespace) -> int:
     if not args.exit_zero and any(f.severity is not Severity.HINT for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _diff(workspaces: _Workspaces, args: argparse.Namespace, hints: bool) -> int:
+    """`check --diff`: the diff of everything `--fix` would do on stdout, a summary on
+    stderr; exit 1 when there is something to apply (as ruff's --diff)."""
+    from dashm.batch.preview import preview_fixes, shown_for_diff, unified_diff
+
+    preview = preview_fixes(workspaces, args.paths, args.select, args.ignore, hints)
+    result = preview.result
+    if result.problems:
+        print(render_problems(result.problems), file=sys.stderr)
+    sys.stdout.flush()
+    for change in preview.changes:
+        sys.stdout.buffer.write(unified_diff(change, shown_for_diff(change.path)))
+    sys.stdout.buffer.flush()
+    files = len(preview.changes)
+    left = sum(1 for f in result.findings if f.severity is not Severity.HINT)
+    if result.fixed:
+        print(f"Would fix {result.fixed} problem{'s' if result.fixed != 1 else ''} in "
+              f"{files} file{'s' if files != 1 else ''} ({left} left); `dashm check --fix` "
+              "applies it.", file=sys.stderr)
+    else:
+        print(f"Nothing to fix ({left} problem{'s' if left != 1 else ''} left).",
+              file=sys.stderr)
+    return EXIT_FINDINGS if preview.changes and not args.exit_zero else EXIT_CLEAN
 
 
 def _module(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ export const SHOW_LOGS = 'dashm.showLogs';
 export const SHOW_MENU = 'dashm.showMenu';
 export const CURRENT_MODULE = 'dashm.currentModule';
 export const CURRENT_MODULE_CWD = 'dashm.currentModuleCwd';
+export const FIX_ALL_IN_WORKSPACE = 'dashm.fixAllInWorkspace';
 
 /**
  * One terminal per module (and folder it runs from), reused while it is open, its tab named
@@ -100,6 +101,7 @@ export class Commands {
       command(SHOW_MENU, () => this.showMenu()),
       command(CURRENT_MODULE, async () => (await this.current())?.module),
       command(CURRENT_MODULE_CWD, async () => (await this.current())?.cwd),
+      command(FIX_ALL_IN_WORKSPACE, () => this.server.fixWorkspace()),
     );
   }
 

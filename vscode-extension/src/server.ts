@@ -28,6 +28,8 @@ export const DEBUG_MODULE = 'dashm.debugModule';
 /** Attached to a fix that creates a file (DM202's `__main__.py`): show that file. */
 export const SHOW_DOCUMENT = 'dashm.showDocument';
 const MODULE_INVOCATION = 'dashm.moduleInvocation';
+/** Every safe fix of the workspace as one edit, previewed first (`dashm check --fix`). */
+const FIX_WORKSPACE = 'dashm.fixWorkspace';
 const RESTART_DELAY_MS = 500;
 
 export interface ClientCommands {
@@ -139,6 +141,24 @@ export class DashmServer implements vscode.Disposable {
 
   /** Asks the server how to run the file at `uri` as a module. */
   async invocation(uri: vscode.Uri): Promise<Invocation> {
+    const answer = await this.execute(MODULE_INVOCATION, [{ uri: uri.toString() }]);
+    const invocation = asInvocation(answer);
+    if (!invocation) {
+      throw new Error(`the server's answer to ${MODULE_INVOCATION} is not an invocation: ` +
+        JSON.stringify(answer));
+    }
+    return invocation;
+  }
+
+  /**
+   * Asks the server for every safe fix of the workspace; it sends them back as one edit that
+   * VS Code previews (Refactor Preview) before applying. Messages come from the server.
+   */
+  async fixWorkspace(): Promise<unknown> {
+    return this.execute(FIX_WORKSPACE, []);
+  }
+
+  private async execute(command: string, args: unknown[]): Promise<unknown> {
     if (!this.running) {
       await this.start();
     }
@@ -149,14 +169,7 @@ export class DashmServer implements vscode.Disposable {
       }
       throw new Error('the dashm server is not running (dashm: Show Logs says why)');
     }
-    const answer = await client.sendRequest(ExecuteCommandRequest.type,
-      { command: MODULE_INVOCATION, arguments: [{ uri: uri.toString() }] });
-    const invocation = asInvocation(answer);
-    if (!invocation) {
-      throw new Error(`the server's answer to ${MODULE_INVOCATION} is not an invocation: ` +
-        JSON.stringify(answer));
-    }
-    return invocation;
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
   }
 
   private async doStart(): Promise<void> {

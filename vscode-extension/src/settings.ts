@@ -11,7 +11,7 @@ export const SECTION = 'dashm';
 
 /** The keys the server understands, as VS Code stores them (`dashm.<key>`). */
 export const SERVER_KEYS = ['enable', 'importStyle', 'severity', 'roots', 'select', 'ignore',
-  'exclude', 'codeLens', 'interpreter'] as const;
+  'exclude', 'codeLens', 'interpreter', 'notebookRoot'] as const;
 
 /** The keys only the extension reads (the server never sees them). */
 export const CLIENT_KEYS = ['statusBar', 'trace.server'] as const;

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashm.batch.entryfiles import check_entry_paths
+from dashm.batch.notebooks import notebook_with_edits
 from dashm.batch.results import MAX_FIX_ROUNDS, CheckResult
 from dashm.findings import FileCreation, Finding, Fix, Severity
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.packages import forget_importers
-from dashm.workspace import SourceFile, SourceProblem, Workspace, evidence
+from dashm.workspace import SourceFile, SourceProblem, Workspace, evidence, overlay
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX, read_notebook
 from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
 from dashm.workspace.source import decode_source
@@ -242,24 +244,34 @@ def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | N
         if problem:
             return problem
     for creation in fix.creations:
-        if creation.path.exists():
+        if overlay.exists(creation.path):
             return f"{creation.path} exists; dashm never overwrites a file"
     if _changed_on_disk(source):
         return f"{source.path} changed since it was analysed"
+    notebook: bytes | None = None
+    if source.path.suffix == NOTEBOOK_SUFFIX:  # the cells' sources, in the notebook's JSON
+        made = notebook_with_edits(overlay.read_bytes(source.path),
+                                   [e for e in fix.edits if e.path == source.path])
+        if isinstance(made, str):
+            return made
+        notebook = made
     created: list[Path] = []
     written: list[tuple[Path, bytes]] = []
     try:
         _write_new_files(fix.creations, created)
         for path in others:
-            before = path.read_bytes()
-            path.write_bytes(texts[path].encode("utf-8"))
+            before = overlay.read_bytes(path)
+            overlay.write_bytes(path, texts[path].encode("utf-8"))
             written.append((path, before))
-        _write_preserving_encoding(source.path, texts[source.path])
+        if notebook is not None:
+            overlay.write_bytes(source.path, notebook)
+        else:
+            _write_preserving_encoding(source.path, texts[source.path])
     except (OSError, UnicodeEncodeError) as error:
         for path in created:  # all or nothing: take back what this fix wrote
-            path.unlink(missing_ok=True)
+            overlay.unlink(path)
         for path, before in written:
-            path.write_bytes(before)
+            overlay.write_bytes(path, before)
         return _write_error(error)
     return None
 
@@ -267,14 +279,14 @@ def apply_fix(fix: Fix, source: SourceFile, root: Path | None = None) -> str | N
 def _read_other(path: Path) -> str | None:
     """Another file a fix edits (a configuration file), as text with its newlines kept."""
     try:
-        return path.read_bytes().decode("utf-8")
+        return overlay.read_bytes(path).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 
 
 def _does_not_load(path: Path, text: str) -> str | None:
     """Why the edited text of `path` would no longer load, if it would not."""
-    if path.suffix in (".py", ".pyw", ".pyi"):
+    if path.suffix in (".py", ".pyw", ".pyi", NOTEBOOK_SUFFIX):
         try:
             ast.parse(text)
         except (SyntaxError, ValueError):
@@ -291,20 +303,25 @@ def create_files(creations: Sequence[FileCreation], root: Path) -> str | None:
     if outside is not None:
         return f"{outside} is outside the workspace {root} (or links out of it)"
     for creation in creations:
-        if creation.path.exists():
+        if overlay.exists(creation.path):
             return f"{creation.path} exists; dashm never overwrites a file"
     created: list[Path] = []
     try:
         _write_new_files(creations, created)
     except (OSError, UnicodeEncodeError) as error:
         for path in created:
-            path.unlink(missing_ok=True)
+            overlay.unlink(path)
         return _write_error(error)
     return None
 
 
 def _write_new_files(creations: Sequence[FileCreation], created: list[Path]) -> None:
+    preview = overlay.active()
     for creation in creations:
+        if preview is not None:
+            preview.create(creation.path, creation.content.encode("utf-8"))
+            created.append(creation.path)
+            continue
         # "x": if another process created it since the check, refuse, never replace.
         with open(creation.path, "x", encoding="utf-8", newline="") as handle:
             created.append(creation.path)
@@ -321,8 +338,11 @@ def _write_error(error: OSError | UnicodeEncodeError) -> str:
 
 def _changed_on_disk(source: SourceFile) -> bool:
     try:
-        return decode_source(source.path.read_bytes()) != source.text
-    except (OSError, ValueError):
+        data = overlay.read_bytes(source.path)
+        if source.path.suffix == NOTEBOOK_SUFFIX:
+            return read_notebook(data).text != source.text
+        return decode_source(data) != source.text
+    except (OSError, ValueError):  # (NotebookError is a ValueError)
         return True
 
 
@@ -330,10 +350,10 @@ def _write_preserving_encoding(path: Path, text: str) -> None:
     import io
     import tokenize
 
-    raw = path.read_bytes()
+    raw = overlay.read_bytes(path)
     encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     data = text.encode(encoding)
     if raw.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf"):
         data = b"\xef\xbb\xbf" + data
     # Newlines in the text are as read (no translation), so writing bytes keeps CRLF files CRLF.
-    path.write_bytes(data)
+    overlay.write_bytes(path, data)

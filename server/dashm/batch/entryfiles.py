@@ -16,7 +16,7 @@ from dashm.batch.results import CheckResult
 from dashm.findings import Finding, Fix
 from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.entrypoints import check_entry_text
-from dashm.workspace import SourceProblem, Workspace
+from dashm.workspace import SourceProblem, Workspace, overlay
 from dashm.workspace.jsonc import JsoncError, parse_jsonc
 from dashm.workspace.source import MAX_SOURCE_BYTES
 from dashm.workspace.walk import walk_entry_files
@@ -35,9 +35,9 @@ def iter_entry_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Path]]:
 def read_text(path: Path) -> str | SourceProblem:
     """The text of a UTF-8 file as written (line endings kept, BOM dropped)."""
     try:
-        if path.stat().st_size > MAX_SOURCE_BYTES:
+        if overlay.size(path) > MAX_SOURCE_BYTES:
             return SourceProblem(path, "skipped: too large to analyse")
-        data = path.read_bytes()
+        data = overlay.read_bytes(path)
     except OSError as error:
         return SourceProblem(path, f"cannot be read: {error.strerror or error}")
     try:
@@ -101,14 +101,14 @@ def apply_text_fix(path: Path, text: str, fix: Fix) -> str:
         except JsoncError as error:
             raise FixRefused(f"the result would not parse ({error})") from None
     try:
-        raw = path.read_bytes()
+        raw = overlay.read_bytes(path)
     except OSError as error:
         raise FixRefused(f"the file cannot be read: {error.strerror or error}") from None
     bom = raw.startswith(b"\xef\xbb\xbf")
     if raw.decode("utf-8", "replace").removeprefix("\ufeff") != text:
         raise FixRefused("the file changed since it was read")
     try:
-        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
+        overlay.write_bytes(path, (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
     except OSError as error:
         raise FixRefused(f"the file cannot be written: {error.strerror or error}") from None
     return new_text

@@ -1,20 +1,24 @@
 """Findings as text, JSON, GitHub workflow commands or SARIF, for `dashm check`.
 
 Lines and columns are 1-based here (the core is 0-based); paths are relative to the current
-folder when they lie under it.
+folder when they lie under it. In a notebook they count in its cell (`nb.ipynb:cell 3:2:5`;
+JSON and SARIF add `cell`), numbered among all its cells as editors show them.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from dashm import __version__
-from dashm.findings import CODE_NAMES, Finding, Fix, Severity
+from dashm.findings import CODE_NAMES, Finding, Fix, Range, Severity
 from dashm.workspace import SourceProblem
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX, Notebook, NotebookError, read_notebook
 
 FORMATS = ("text", "json", "github", "sarif")
 # The published rule docs: a CI log or a SARIF viewer cannot open a file in site-packages.
@@ -34,14 +38,60 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+@dataclass(frozen=True)
+class Place:
+    """A range as shown: 1-based, in its cell for a notebook (`cell` None for a file)."""
+
+    cell: int | None
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def as_dict(self) -> dict[str, object]:
+        cell = {"cell": self.cell} if self.cell is not None else {}
+        return {**cell, "line": self.line, "column": self.column, "end_line": self.end_line,
+                "end_column": self.end_column}
+
+
+def place(path: Path, rng: Range) -> Place:
+    """Where `rng` of `path` is shown; a notebook's module range in its cell."""
+    notebook = _notebook(path) if path.suffix == NOTEBOOK_SUFFIX else None
+    if notebook is not None:
+        start, end = notebook.in_cell(rng.start), notebook.in_cell(rng.end)
+        if start is not None:
+            cell, begin = start
+            finish = end[1] if end is not None and end[0] == cell else begin
+            return Place(cell.number, begin.line + 1, begin.column + 1, finish.line + 1,
+                         finish.column + 1)
+    return Place(None, rng.start.line + 1, rng.start.column + 1, rng.end.line + 1,
+                 rng.end.column + 1)
+
+
+def _notebook(path: Path) -> Notebook | None:
+    """The notebook as it is on disk now (the state the findings describe)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _read_notebook(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_notebook(path: Path, mtime_ns: int, size: int) -> Notebook | None:
+    try:
+        return read_notebook(path.read_bytes())
+    except (OSError, NotebookError):
+        return None
+
+
 def _fix_json(fix: Fix | None) -> dict[str, object] | None:
     if fix is None:
         return None
     return {
         "message": fix.title,
-        "edits": [{"path": shown_path(e.path), "line": e.range.start.line + 1,
-                   "column": e.range.start.column + 1, "end_line": e.range.end.line + 1,
-                   "end_column": e.range.end.column + 1, "content": e.new_text}
+        "edits": [{"path": shown_path(e.path), **place(e.path, e.range).as_dict(),
+                   "content": e.new_text}
                   for e in fix.edits],
         "creations": [{"path": shown_path(c.path), "content": c.content}
                       for c in fix.creations],
@@ -52,11 +102,8 @@ def _fix_json(fix: Fix | None) -> dict[str, object] | None:
 
 
 def finding_json(finding: Finding) -> dict[str, object]:
-    r = finding.range
     return {
-        "path": shown_path(finding.path),
-        "line": r.start.line + 1, "column": r.start.column + 1,
-        "end_line": r.end.line + 1, "end_column": r.end.column + 1,
+        "path": shown_path(finding.path), **place(finding.path, finding.range).as_dict(),
         "code": finding.code, "name": finding.name, "message": finding.message,
         "severity": finding.severity.value, "fix": _fix_json(finding.fix),
         "url": rule_url(finding.code), "explanation": finding.details,
@@ -119,7 +166,9 @@ def _text(findings: list[Finding], problems: list[SourceProblem], fixed: int,
 
 
 def _where(f: Finding) -> str:
-    return f"{shown_path(f.path)}:{f.range.start.line + 1}:{f.range.start.column + 1}"
+    at = place(f.path, f.range)
+    cell = f"cell {at.cell}:" if at.cell is not None else ""
+    return f"{shown_path(f.path)}:{cell}{at.line}:{at.column}"
 
 
 def _fix_lines(findings: list[Finding]) -> list[str]:
@@ -137,11 +186,12 @@ def _fix_lines(findings: list[Finding]) -> list[str]:
 
 def _github(f: Finding) -> str:
     level = {"error": "error", "warning": "warning"}.get(f.severity.value, "notice")
-    r = f.range
+    at = place(f.path, f.range)
+    cell = f"cell {at.cell}: " if at.cell is not None else ""
     message = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return (f"::{level} title=dashm {f.code},file={shown_path(f.path)},line={r.start.line + 1},"
-            f"col={r.start.column + 1},endLine={r.end.line + 1},"
-            f"endColumn={r.end.column + 1}::{f.code} {message}")
+    return (f"::{level} title=dashm {f.code},file={shown_path(f.path)},line={at.line},"
+            f"col={at.column},endLine={at.end_line},"
+            f"endColumn={at.end_column}::{cell}{f.code} {message}")
 
 
 def _sarif(findings: list[Finding]) -> dict[str, object]:
@@ -161,14 +211,17 @@ def _sarif(findings: list[Finding]) -> dict[str, object]:
             "results": [{
                 "ruleId": f.code, "ruleIndex": codes.index(f.code) if f.code in codes else -1,
                 "level": levels[f.severity], "message": {"text": f.message},
-                "properties": {"explanation": f.details},
+                "properties": _sarif_properties(f, at := place(f.path, f.range)),
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": Path(shown_path(f.path)).as_posix()},
-                    "region": {"startLine": f.range.start.line + 1,
-                               "startColumn": f.range.start.column + 1,
-                               "endLine": f.range.end.line + 1,
-                               "endColumn": f.range.end.column + 1},
+                    "region": {"startLine": at.line, "startColumn": at.column,
+                               "endLine": at.end_line, "endColumn": at.end_column},
                 }}],
             } for f in findings],
         }],
     }
+
+
+def _sarif_properties(f: Finding, at: Place) -> dict[str, object]:
+    """The explanation; in a notebook, the cell the region's lines count in."""
+    return {"explanation": f.details, **({"cell": at.cell} if at.cell is not None else {})}

@@ -35,7 +35,7 @@ def _key(argv: list[str]) -> str:
 
 def cacheable(argv: list[str]) -> bool:
     return os.environ.get("DASHM_NO_CACHE", "") == "" and not any(
-        a in ("--no-cache", "--fix") for a in argv)
+        a in ("--no-cache", "--fix", "--diff") for a in argv)
 
 
 def replay(argv: list[str]) -> int | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from dashm.findings import Finding, Fix, Position, Range, TextEdit
-from dashm.lsp import analysis, convert
+from dashm.lsp import analysis, convert, notebooks
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.suppressions import noqa_fix, project_ignore_fix
@@ -173,6 +173,9 @@ def _wanted(kind: str, only: list[str] | None) -> bool:
 async def code_actions(ls: DashmServer, params: types.CodeActionParams
                        ) -> list[types.CodeAction] | None:
     uri = params.text_document.uri
+    notebook = notebooks.notebook_of_cell(ls, uri)
+    if notebook is not None:
+        return await cell_actions(ls, notebook, params)
     path = analysis.path_of(uri)
     if path is None or not (analysis.is_python(uri) or analysis.is_entry_file(uri)):
         return None
@@ -227,6 +230,42 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
             actions.append(types.CodeAction(title="Fix all dashm problems", kind=FIX_ALL_KIND,
                                             edit=edit))
     return actions
+
+
+async def cell_actions(ls: DashmServer, notebook_uri: str, params: types.CodeActionParams
+                       ) -> list[types.CodeAction]:
+    """For a notebook cell: the quick fixes of its findings in the range, and "Ignore DMxxx
+    on this line", as edits of the cell documents (notebooks.py)."""
+    only = [str(k) for k in params.context.only] if params.context.only else None
+    checked = await notebooks.check(ls, notebook_uri, complete=True)
+    if checked is None:
+        return []
+    codec = ls.workspace.position_codec
+    here = [(f, d) for f, d in checked.diagnostics.get(params.text_document.uri, [])
+            if _overlaps(d.range, params.range)]
+    fixable = [f for f, _ in here if f.fix is not None]
+    actions: list[types.CodeAction] = []
+    for finding, diagnostic in here:
+        fix = finding.fix
+        edit = notebooks.cell_edit(checked, fix, codec) if fix else None
+        if fix and edit and _wanted(types.CodeActionKind.QuickFix, only):
+            caveat = "" if fix.safe else f"; breaks {fix.breaks_documented_run}"
+            actions.append(types.CodeAction(
+                title=f"{fix.title} ({finding.code}{caveat})",
+                kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], edit=edit,
+                is_preferred=len(fixable) == 1 and fix.safe))
+    for finding, diagnostic in here:
+        noqa = noqa_fix(finding, checked.notebook.text)
+        edit = notebooks.cell_edit(checked, noqa, codec) if noqa else None
+        if noqa and edit and _wanted(IGNORE_KIND, only):
+            actions.append(types.CodeAction(title=noqa.title, kind=IGNORE_KIND,
+                                            diagnostics=[diagnostic], edit=edit))
+    return actions
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and \
+        (b.start.line, b.start.character) <= (a.end.line, a.end.character)
 
 
 async def suppression_actions(ls: DashmServer, path: Path, text: str,

@@ -39,6 +39,7 @@ from dashm.workspace import (
 )
 from dashm.workspace.environment import default_interpreter
 from dashm.workspace.facts import FileFacts
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX
 from dashm.workspace.partial import line_map, partial_facts
 from dashm.workspace.paths import PROJECT_MARKERS, is_within, workspace_folder
 from dashm.workspace.walk import walk_entry_files, walk_python_files
@@ -100,6 +101,7 @@ class Session:
     loose: dict[Path, Folder] = field(default_factory=dict)
     generation: int = 0
     results: dict[str, Outcome] = field(default_factory=dict)
+    notebooks: dict[str, Any] = field(default_factory=dict)  # uri -> notebooks.Checked
     pending: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
     last_edit: dict[str, float] = field(default_factory=dict)
     check_cost: dict[str, float] = field(default_factory=dict)
@@ -325,6 +327,14 @@ TOOL_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "__pycache__", ".mypy_c
                           "node_modules", ".tox", ".nox"})
 
 
+def scanned_files(folder: Path) -> Iterator[Path | SourceProblem]:
+    """The Python files a scan checks: not notebooks, whose findings belong in their cells
+    and are shown while the notebook is open (notebooks.py)."""
+    for item in walk_python_files(folder):
+        if not (isinstance(item, Path) and item.suffix == NOTEBOOK_SUFFIX):
+            yield item
+
+
 def may_change_results(path: Path) -> bool:
     """Whether a created, changed or deleted path can change results: a Python file, a
     project file, a file DM202-DM205 read (README, Makefile, launch.json, CI workflows...),
@@ -529,6 +539,10 @@ def recheck_open(ls: DashmServer) -> None:
         for uri, document in list(ls.workspace.text_documents.items()):
             if is_python(uri, document.language_id) or is_entry_file(uri):
                 schedule(ls, uri, 0)
+    from dashm.lsp import notebooks  # (it builds on this module)
+
+    for uri in list(ls.workspace.notebook_documents):  # their cells' diagnostics are pushed
+        notebooks.schedule(ls, uri, 0)
     lens = ls.client_capabilities.workspace and ls.client_capabilities.workspace.code_lens
     if lens and lens.refresh_support:
         ls.workspace_code_lens_refresh(None)
@@ -625,7 +639,7 @@ async def scan(ls: DashmServer, folder: Folder, delay: float, progress: bool) ->
             ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
                 title="dashm", message=f"Scanning {folder.path.name}", percentage=0,
                 cancellable=False))
-        files = await ls.session.run(lambda: list(walk_python_files(folder.path)))
+        files = await ls.session.run(lambda: list(scanned_files(folder.path)))
         paths = [f for f in files if isinstance(f, Path)]
         seen: set[str] = set()
         # Facts first, from the on-disk cache, else made on all cores (checking each file as
@@ -692,7 +706,7 @@ async def _replay(ls: DashmServer, folder: Folder) -> bool:
                     "(unchanged since the last scan)")
     # The facts, from the on-disk cache, for the checks edits ask for (no rules run).
     paths = await ls.session.run(
-        lambda: [f for f in walk_python_files(folder.path) if isinstance(f, Path)])
+        lambda: [f for f in scanned_files(folder.path) if isinstance(f, Path)])
     await _read_facts(ls, folder, paths)
     await ls.session.run(folder.workspace.let_texts_go)
     settle_memory()

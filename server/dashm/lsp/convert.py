@@ -94,12 +94,20 @@ def problem_diagnostic(message: str) -> types.Diagnostic:
 
 def workspace_edit(fixes: Sequence[Fix], codec: PositionCodec,
                    document: Callable[[Path], tuple[str, int | None]],
-                   document_changes: bool, create_files: bool) -> types.WorkspaceEdit | None:
+                   document_changes: bool, create_files: bool,
+                   annotation: tuple[str, types.ChangeAnnotation] | None = None,
+                   rename_files: bool = False) -> types.WorkspaceEdit | None:
     """One WorkspaceEdit for `fixes`; `document(path)` gives the text the fixes refer to and
     the open buffer's version (None if not open). None when the client cannot apply it (a file
-    creation without resource-operation support)."""
+    creation or rename without resource-operation support). `annotation` (id, annotation):
+    every change carries it (a client shows a preview when it needs confirmation); needs
+    documentChanges. Renames (DM104) come last: the text edits refer to the files as they are."""
+    note = annotation[0] if annotation and document_changes else None
     creations = [c for fix in fixes for c in fix.creations]
     if creations and not create_files:
+        return None
+    renames = [r for fix in fixes for r in fix.renames]
+    if renames and not (document_changes and rename_files):
         return None
     by_path: dict[Path, list[types.TextEdit]] = {}
     versions: dict[Path, int | None] = {}
@@ -108,62 +116,36 @@ def workspace_edit(fixes: Sequence[Fix], codec: PositionCodec,
             text, version = document(edit.path)
             lines = lines_of(text)
             versions[edit.path] = version
-            by_path.setdefault(edit.path, []).append(types.TextEdit(
-                range=to_client_range(codec, lines, edit.range), new_text=edit.new_text))
+            by_path.setdefault(edit.path, []).append(_text_edit(
+                to_client_range(codec, lines, edit.range), edit.new_text, note))
     if not document_changes:
         return types.WorkspaceEdit(changes={uri_of(p): e for p, e in by_path.items()})
-    changes: list[types.TextDocumentEdit | types.CreateFile] = []
+    changes: list[types.TextDocumentEdit | types.CreateFile | types.RenameFile] = []
     for creation in creations:
         uri = uri_of(creation.path)
         changes.append(types.CreateFile(
-            uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)))
+            uri=uri, options=types.CreateFileOptions(ignore_if_exists=True), annotation_id=note))
         if creation.content:
             zero = types.Position(line=0, character=0)
             changes.append(types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
-                edits=[types.TextEdit(range=types.Range(start=zero, end=zero),
-                                      new_text=creation.content)]))
+                edits=[_text_edit(types.Range(start=zero, end=zero), creation.content, note)]))
     for path, edits in by_path.items():
         changes.append(types.TextDocumentEdit(
             text_document=types.OptionalVersionedTextDocumentIdentifier(
                 uri=uri_of(path), version=versions[path]),
             edits=edits))  # type: ignore[arg-type]
-    return types.WorkspaceEdit(document_changes=changes)
-
-
-RENAME_ANNOTATION = "dashm.rename"
-
-
-def rename_edit(fix: Fix, codec: PositionCodec,
-                document: Callable[[Path], tuple[str, int | None]],
-                annotate: bool, notes: Sequence[str] = ()) -> types.WorkspaceEdit:
-    """A fix that renames a module (DM104) as one WorkspaceEdit: the text edits first, on
-    the files as they are, then each RenameFile (never over an existing file). With
-    `annotate`, every change carries one annotation that asks for confirmation, so the
-    editor shows the whole change as a preview first, with `notes` (what is left to do)."""
-    annotation = RENAME_ANNOTATION if annotate else None
-    by_path: dict[Path, list[types.TextEdit | types.AnnotatedTextEdit]] = {}
-    versions: dict[Path, int | None] = {}
-    for edit in fix.edits:
-        text, versions[edit.path] = document(edit.path)
-        client_range = to_client_range(codec, lines_of(text), edit.range)
-        by_path.setdefault(edit.path, []).append(
-            types.AnnotatedTextEdit(range=client_range, new_text=edit.new_text,
-                                    annotation_id=annotation) if annotation else
-            types.TextEdit(range=client_range, new_text=edit.new_text))
-    changes: list[types.TextDocumentEdit | types.RenameFile] = [
-        types.TextDocumentEdit(
-            text_document=types.OptionalVersionedTextDocumentIdentifier(
-                uri=uri_of(path), version=versions[path]),
-            edits=edits)  # type: ignore[arg-type]
-        for path, edits in by_path.items()]
     changes.extend(types.RenameFile(
         old_uri=uri_of(rename.old), new_uri=uri_of(rename.new),
         options=types.RenameFileOptions(overwrite=False, ignore_if_exists=False),
-        annotation_id=annotation) for rename in fix.renames)
-    if not annotation:
+        annotation_id=note) for rename in renames)
+    if note is None or annotation is None:
         return types.WorkspaceEdit(document_changes=changes)
-    return types.WorkspaceEdit(document_changes=changes, change_annotations={
-        annotation: types.ChangeAnnotation(
-            label=fix.title, needs_confirmation=True,
-            description="; ".join(notes) or "dashm: rename a module and every import of it")})
+    return types.WorkspaceEdit(document_changes=changes,
+                               change_annotations={note: annotation[1]})
+
+
+def _text_edit(rng: types.Range, new_text: str, note: str | None) -> types.TextEdit:
+    if note is None:
+        return types.TextEdit(range=rng, new_text=new_text)
+    return types.AnnotatedTextEdit(range=rng, new_text=new_text, annotation_id=note)

@@ -21,6 +21,8 @@ from dashm.rules.rename import RenamePlan, default_new_name, plan_suggested_rena
 if TYPE_CHECKING:
     from dashm.lsp.server import DashmServer
 
+RENAME_ANNOTATION = "dashm.rename"
+
 
 def rename_support(ls: DashmServer) -> tuple[bool, bool]:
     """(the client can rename files in a workspace edit, it shows change annotations)."""
@@ -73,8 +75,14 @@ async def _rename_action(ls: DashmServer, module_file: Path, diagnostic: types.D
             analysis.folder_for(ls, r.new.parent).in_workspace for r in plan.fix.renames):
         return _refused(ls, plan.fix.title, diagnostic, "it would write outside the "
                         "workspace folders")
-    edit = convert.rename_edit(plan.fix, ls.workspace.position_codec,
-                               lambda path: _document(ls, plan, path), annotate, plan.notes)
+    preview = (RENAME_ANNOTATION, types.ChangeAnnotation(
+        label=plan.fix.title, needs_confirmation=True,
+        description="; ".join(plan.notes) or "dashm: rename a module and every import of it"))
+    edit = convert.workspace_edit([plan.fix], ls.workspace.position_codec,
+                                  lambda path: _document(ls, plan, path), True, False,
+                                  preview if annotate else None, rename_files=True)
+    if edit is None:
+        return None
     return types.CodeAction(title=f"{plan.fix.title} (DM104)",
                             kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                             edit=edit, is_preferred=False)

@@ -19,7 +19,17 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from dashm import __version__
-from dashm.lsp import actions, analysis, commands, convert, hover, lenses, links
+from dashm.lsp import (
+    actions,
+    analysis,
+    commands,
+    convert,
+    hover,
+    lenses,
+    links,
+    notebooks,
+    workspace_fix,
+)
 from dashm.lsp.analysis import Session
 from dashm.lsp.documents import LspWorkspace
 from dashm.lsp.settings import SECTION, parse_settings
@@ -71,7 +81,7 @@ class DashmServer(LanguageServer):
     def __init__(self, python: str | None = None) -> None:
         super().__init__("dashm", __version__, protocol_cls=DashmProtocol,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         notebook_document_sync=None)
+                         notebook_document_sync=notebooks.SYNC)
         self.session = Session(python=python)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -275,6 +285,30 @@ async def did_close(ls: DashmServer, params: types.DidCloseTextDocumentParams) -
     await analysis.check_closed(ls, path)
 
 
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+def notebook_did_open(ls: DashmServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    """notebookDocument/didOpen: check the notebook's code cells now, as one module."""
+    notebooks.schedule(ls, params.notebook_document.uri, 0)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+def notebook_did_change(ls: DashmServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    """notebookDocument/didChange (cells edited, added, removed): debounce, then check."""
+    notebooks.schedule(ls, params.notebook_document.uri)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+def notebook_did_save(ls: DashmServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    """notebookDocument/didSave: nothing to do (the editor's cells are what is checked)."""
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+def notebook_did_close(ls: DashmServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    """notebookDocument/didClose: its cells' diagnostics go."""
+    notebooks.close(ls, params.notebook_document.uri,
+                    [c.uri for c in params.cell_text_documents])
+
+
 @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
     identifier="dashm", inter_file_dependencies=True, workspace_diagnostics=False))
 async def document_diagnostic(ls: DashmServer, params: types.DocumentDiagnosticParams
@@ -329,6 +363,13 @@ async def module_invocation(ls: DashmServer, *args: Any) -> dict[str, object]:
 async def fix_all(ls: DashmServer, *args: Any) -> dict[str, object]:
     """dashm.fixAll {uri}: apply every safe fix to the buffer via workspace/applyEdit."""
     return await commands.fix_all(ls, *args)
+
+
+@server.command(workspace_fix.FIX_WORKSPACE)
+async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
+    """dashm.fixWorkspace [{uri}]: every safe fix of the workspace (or the folder of `uri`)
+    as one edit with a preview, exactly what `dashm check --fix` would do."""
+    return await workspace_fix.fix_workspace(ls, *args)
 
 
 @server.command(commands.SHOW_DOCUMENT)

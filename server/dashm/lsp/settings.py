@@ -43,12 +43,16 @@ class EditorSettings:
     # Globs of files and folders (relative to the project folder) to report nothing on, like
     # `[tool.dashm] exclude`.
     exclude: tuple[str, ...] = ()
+    # A notebook kernel's working folder, as `jupyter.notebookFileRoot` (`${fileDirname}`,
+    # `${workspaceFolder}`); None defers to `[tool.dashm] notebook-root`.
+    notebook_root: str | None = None
 
     def core(self) -> Settings:
         """The analysis settings the core understands (the interpreter is passed apart)."""
         off = tuple(code for code, level in self.severity if level == "off")
         return Settings(import_style=self.import_style, roots=self.roots, select=self.select,
-                        ignore=(*self.ignore, *off), exclude=self.exclude)
+                        ignore=(*self.ignore, *off), exclude=self.exclude,
+                        notebook_root=self.notebook_root)
 
     def severity_of(self, code: str) -> str | None:
         """The severity the user chose for `code` (its longest matching prefix), or None."""
@@ -116,12 +120,15 @@ def parse_settings(raw: object, base: EditorSettings | None = None
         else:
             changes[attr] = tuple(v.upper() for v in value) if key in ("select", "ignore") \
                 else value
-    if "interpreter" in raw and raw["interpreter"] is not None:
-        value = raw["interpreter"]
-        if isinstance(value, str):
-            changes["interpreter"] = value.strip() or None
+    for key, attr, what in (("notebookRoot", "notebook_root",
+                             "a folder (`${fileDirname}`, `${workspaceFolder}`)"),
+                            ("interpreter", "interpreter", "a path")):
+        if key not in raw or raw[key] is None:
+            continue
+        if isinstance(raw[key], str):
+            changes[attr] = raw[key].strip() or None
         else:
-            problems.append(f"`{SECTION}.interpreter` must be a path, not {_kind(value)}; "
+            problems.append(f"`{SECTION}.{key}` must be {what}, not {_kind(raw[key])}; "
                             "using the default")
     return replace(settings, **changes), problems  # type: ignore[arg-type]
 

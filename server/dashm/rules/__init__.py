@@ -15,14 +15,18 @@ from pathlib import Path
 from dashm.findings import Finding, Severity
 from dashm.rules.context import FileContext
 from dashm.rules.imports import check_imports
+from dashm.rules.notebooks import check_notebook
 from dashm.rules.packages import check_packages
 from dashm.rules.shadowing import check_shadowing
 from dashm.rules.sourcefolder import check_source_folder_imports
 from dashm.rules.syspath import check_sys_path
-from dashm.workspace import SourceFile, Workspace
+from dashm.workspace import Location, SourceFile, Workspace
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX
 
 RULE_FAMILIES = (check_imports, check_source_folder_imports, check_sys_path, check_shadowing,
                  check_packages)
+# A notebook is run by a kernel, never imported nor run with `python -m` (rules/notebooks.py).
+NOTEBOOK_FAMILIES = (check_source_folder_imports, check_notebook)
 # Findings that say the file does not (yet) work, or works differently, under `python -m`.
 MODULE_MODE_PROBLEMS = frozenset({"DM101", "DM102", "DM103", "DM105", "DM106"})
 HINT_CODES = frozenset({"DM203"})  # findings of severity HINT: for editors
@@ -34,10 +38,13 @@ def check_source(workspace: Workspace, source: SourceFile, select: Sequence[str]
     (severity HINT: DM203) if `hints` is False."""
     if source.facts.syntax_error is not None:
         return []
-    location = workspace.locate(source.path)
     project = workspace.project_for(source.path)
+    notebook = source.path.suffix == NOTEBOOK_SUFFIX
+    location = notebook_location(workspace, source.path) if notebook \
+        else workspace.locate(source.path)
     ctx = FileContext(workspace, source, location, project, hints)
-    findings = [f for family in RULE_FAMILIES for f in family(ctx)]
+    families = NOTEBOOK_FAMILIES if notebook else RULE_FAMILIES
+    findings = [f for family in families for f in family(ctx)]
     installed = installed_distribution(location.root)
     if installed:  # site-packages or an unpacked wheel: built from a source tree elsewhere
         findings = [_ask_first(f, f"installed code ({installed}): fix the project it was "
@@ -51,6 +58,13 @@ def check_source(workspace: Workspace, source: SourceFile, select: Sequence[str]
             and _matches(f.code, selected or ("DM",)) and not _matches(f.code, ignored)
             and not _silenced_inline(f, source)]
     return sorted(kept, key=lambda f: (f.range, f.code))
+
+
+def notebook_location(workspace: Workspace, path: Path) -> Location:
+    """A notebook's place for the rules: its imports resolve from the kernel folder, as
+    "module mode" does for a module; it has no module name of its own."""
+    return Location(path, workspace.script_dir(path), None, "notebook",
+                    "a notebook is run by a kernel, not imported")
 
 
 @functools.lru_cache(maxsize=256)

@@ -23,6 +23,7 @@ from dashm.findings import Position, Range, TextEdit
 from dashm.rules.context import FileContext
 from dashm.rules.edits import apply_edits
 from dashm.rules.toml_edit import append_string, header_line, parse_toml, table_at
+from dashm.workspace import overlay
 from dashm.workspace.facts import LineIndex
 from dashm.workspace.paths import is_within
 
@@ -223,8 +224,7 @@ def _first_existing(folder: Path, names: tuple[str, ...]) -> Path | None:
 
 def _read(path: Path) -> str | None:
     try:
-        with open(path, encoding="utf-8", newline="") as file:
-            return file.read()
+        return overlay.read_bytes(path).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 

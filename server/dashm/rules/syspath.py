@@ -243,13 +243,20 @@ def _inside(path: Path, folder: Path) -> bool:
 
 # -- the fix ---------------------------------------------------------------------------------
 def _removal_fix(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
-    if mutation.removal is None or ctx.location.module is None:
+    if ctx.location.module is None:
+        return None
+    return removal_fix(ctx, mutation)
+
+
+def removal_fix(ctx: FileContext, mutation: SysPathMutation) -> Fix | None:
+    """Delete the statement, and an `import sys` / `import os` it leaves unused."""
+    if mutation.removal is None:
         return None
     text = ctx.source.text
     removal = TextEdit(ctx.path, mutation.removal, "")
     removed_text = _slice(text, mutation.removal)
     after = apply_edits(text, [removal])
-    edits = [removal, *_unused_import_edits(ctx.path, mutation.removal, after, removed_text)]
+    edits = [removal, *unused_import_edits(ctx.path, mutation.removal, after, removed_text)]
     try:
         ast.parse(apply_edits(text, edits))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -288,7 +295,7 @@ def _slice(text: str, r: Range) -> str:
     return text[index.offset(r.start): index.offset(r.end)]
 
 
-def _unused_import_edits(path: Path, removal: Range, after: str,
+def unused_import_edits(path: Path, removal: Range, after: str,
                          removed: str) -> list[TextEdit]:
     """Delete top-level imports that only the removed statement used."""
     try:

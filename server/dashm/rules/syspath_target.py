@@ -38,19 +38,25 @@ class Target:
     first: bool
 
 
-def targets(text: str, path: Path, mutations: list[SysPathMutation]) -> dict[Range, Target]:
+def targets(text: str, path: Path, mutations: list[SysPathMutation],
+            working: Path | None = None) -> dict[Range, Target]:
     """The target of each module-level mutation, keyed by its range; {} if the text does not
-    parse (a skeleton's facts do not promise that it does) or nests too deep."""
+    parse (a skeleton's facts do not promise that it does) or nests too deep. With `working`
+    (a notebook's kernel folder) the working folder is known: relative paths ('..',
+    '../src') and `os.getcwd()` name folders from there."""
     try:
         tree = ast.parse(text)
-        return _Reader(LineIndex(text), path, {m.range for m in mutations}).read(tree.body)
+        return _Reader(LineIndex(text), path, {m.range for m in mutations},
+                       working).read(tree.body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
 
 
 class _Reader:
-    def __init__(self, index: LineIndex, path: Path, wanted: set[Range]) -> None:
+    def __init__(self, index: LineIndex, path: Path, wanted: set[Range],
+                 working: Path | None = None) -> None:
         self.index = index
+        self.working: Path | str = working if working is not None else WORKING_FOLDER
         self.file = Path(os.path.abspath(path))
         self.wanted = wanted
         self.names: dict[str, Path | str | None] = {}
@@ -88,10 +94,13 @@ class _Reader:
         if isinstance(expr, ast.Name):
             return self.file if expr.id == "__file__" else self.names.get(expr.id)
         if isinstance(expr, ast.Constant) and expr.value in (".", ""):
-            return WORKING_FOLDER
+            return self.working
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, str) and \
+                isinstance(self.working, Path):
+            return Path(os.path.normpath(self.working / expr.value))
         if isinstance(expr, ast.Attribute):
             if expr.attr == "curdir":
-                return WORKING_FOLDER
+                return self.working
             if expr.attr == "parent":
                 return _parent(self.value(expr.value))
         if isinstance(expr, ast.Subscript):
@@ -105,9 +114,9 @@ class _Reader:
     def _call(self, call: ast.Call) -> Path | str | None:
         name = _called_name(call.func)
         if name in _CWD_CALLS and not call.args:
-            return WORKING_FOLDER
+            return self.working
         if name in ("Path", "PurePath") and not call.args:
-            return WORKING_FOLDER  # Path() is "."
+            return self.working  # Path() is "."
         if name == "dirname" and len(call.args) == 1:
             return _parent(self.value(call.args[0]))
         if name in ("join", "joinpath") and call.args:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from dashm.workspace import overlay
 from dashm.workspace.jsonc import JsoncError, parse_jsonc
 from dashm.workspace.looked_at import LISTED, READ
 from dashm.workspace.paths import is_within
@@ -94,7 +95,7 @@ class EntryDeclaration:
     string: TomlString
 
 
-_cache: dict[Path, tuple[tuple[int, int], list[Evidence]]] = {}
+_cache: dict[Path, tuple[tuple[object, object], list[Evidence]]] = {}
 _listings: dict[Path, tuple[float, list[Path]]] = {}
 LISTING_SECONDS = 5.0
 _K = TypeVar("_K")
@@ -224,7 +225,7 @@ def _evidence_in(path: Path, text: str) -> list[Evidence]:
     return command_lines(path, text)
 
 
-def _read_cached(cache: dict[Path, tuple[tuple[int, int], list[Evidence]]], path: Path,
+def _read_cached(cache: dict[Path, tuple[tuple[object, object], list[Evidence]]], path: Path,
                  read: Callable[[Path, str], list[Evidence]]) -> list[Evidence]:
     """`read(path, text)` of a file of at most MAX_TEXT_BYTES, kept in `cache` by the file's
     size and mtime; nothing for a file that cannot be read."""
@@ -232,14 +233,14 @@ def _read_cached(cache: dict[Path, tuple[tuple[int, int], list[Evidence]]], path
         stat = path.stat()
     except OSError:
         return []
-    key = (stat.st_size, stat.st_mtime_ns)
+    key = overlay.key(path) or (stat.st_size, stat.st_mtime_ns)
     cached = cache.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]
     found: list[Evidence] = []
-    if stat.st_size <= MAX_TEXT_BYTES:
+    if overlay.size(path) <= MAX_TEXT_BYTES:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = overlay.read_bytes(path).decode("utf-8", errors="replace")
         except OSError:
             text = ""
         found = read(path, text)
@@ -317,7 +318,7 @@ def entry_declarations(text: str) -> list[EntryDeclaration]:
 
 
 # -- by-path commands: which documented `python path/to/file.py` lines run a file ------------
-_path_cache: dict[Path, tuple[tuple[int, int], list[Evidence]]] = {}
+_path_cache: dict[Path, tuple[tuple[object, object], list[Evidence]]] = {}
 
 
 def documented_runs(file: Path, folders: list[Path], text: str | None = None) -> list[Evidence]:
@@ -489,7 +490,7 @@ def _runs(evidence: Evidence, file: Path, folders: list[Path]) -> bool:
 
 # `docs_src/app/main.py`, `tools/train.py`: a file named by a path of at least two parts.
 MENTION = re.compile(r"(?<![\w./-])(?P<file>[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\.py)\b")
-_mention_cache: dict[Path, tuple[tuple[int, int], list[Evidence]]] = {}
+_mention_cache: dict[Path, tuple[tuple[object, object], list[Evidence]]] = {}
 
 
 def mentioned_paths(path: Path) -> list[Evidence]:

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.workspace import overlay
 from dashm.workspace.looked_at import LISTED
 
 # importlib.machinery's order within one folder: extensions, then source, then bytecode.
@@ -149,6 +150,12 @@ def _list(folder: Path) -> _Listing:
         previous = modules.get(stem)
         if previous is None or rank < previous[0]:
             modules[stem] = (rank, Path(entry.path))
+    preview = overlay.active()
+    if preview is not None:  # the files a preview of fixes created (`__init__.py`)
+        for path in preview.created_in(folder):
+            stem, rank = _module_stem(path.name)
+            if stem is not None and stem not in modules:
+                modules[stem] = (rank, path)
     return _Listing({k: v[1] for k, v in modules.items()}, folders)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.workspace import overlay
 from dashm.workspace.environment import Environment, default_interpreter, load_environment
 from dashm.workspace.facts import FileFacts, extract_facts
 from dashm.workspace.finder import FolderCache, Resolved
@@ -22,13 +23,15 @@ from dashm.workspace.incremental import (
     shift_facts,
 )
 from dashm.workspace.layout import Location, import_root, located
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX, kernel_folder
 from dashm.workspace.paths import PROJECT_MARKERS, absolute, is_within
 from dashm.workspace.project import ProjectConfig, load_project
 from dashm.workspace.skeleton import quick_facts
 from dashm.workspace.source import SourceProblem, read_source
 
 # Suffixes of the files a change event names; any other path may be a folder.
-FILE_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".pyc", ".so", ".pyd", ".toml", ".cfg"})
+FILE_SUFFIXES = frozenset({".py", ".pyi", ".pyw", ".pyc", ".so", ".pyd", ".toml", ".cfg",
+                           ".ipynb"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Settings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()  # added to `[tool.dashm] exclude`
+    notebook_root: str | None = None  # `dashm.notebookRoot`, over `[tool.dashm] notebook-root`
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,8 @@ class Workspace:
             changes["ignore"] = (*project.ignore, *s.ignore)
         if s.exclude:
             changes["exclude"] = (*project.exclude, *s.exclude)
+        if s.notebook_root:
+            changes["notebook_root"] = s.notebook_root
         return replace(project, **changes) if changes else project
 
     def locate(self, path: Path) -> Location:
@@ -247,11 +253,13 @@ class Workspace:
         """A file's text and facts: `text` is an editor buffer, else the file on disk."""
         path = absolute(path)
         if text is None:
-            try:
-                stat = path.stat()
-            except OSError as error:
-                return SourceProblem(path, f"cannot be read: {error.strerror or error}")
-            key: object = ("disk", stat.st_size, stat.st_mtime_ns)
+            key: object | None = self.disk_key(path)
+            if key is None:
+                try:
+                    path.stat()
+                except OSError as error:
+                    return SourceProblem(path, f"cannot be read: {error.strerror or error}")
+                return SourceProblem(path, "cannot be read")
         else:
             key = ("text", hash(text))
         cached = self._facts.get(path)
@@ -326,7 +334,11 @@ class Workspace:
                 source._text = None
 
     def disk_key(self, path: Path) -> object | None:
-        """The key `source()` files a disk read under (None if the file cannot be stat'ed)."""
+        """The key `source()` files a disk read under (None if the file cannot be stat'ed);
+        a file a preview of fixes changed has its own (overlay.py)."""
+        previewed = overlay.key(path)
+        if previewed is not None:
+            return previewed
         try:
             stat = path.stat()
         except OSError:
@@ -351,7 +363,10 @@ class Workspace:
 
     # -- resolution --------------------------------------------------------------------
     def script_dir(self, path: Path) -> Path:
-        """sys.path[0] under `python path`: the file's own folder, symlinks resolved."""
+        """sys.path[0] under `python path`: the file's own folder, symlinks resolved; for a
+        notebook, its kernel's working folder (`kernel_folder`)."""
+        if path.suffix == NOTEBOOK_SUFFIX:
+            return Path(self.real_folder(self.kernel_folder(path)))
         if os.path.islink(path):
             return Path(os.path.realpath(path)).parent
         folder = os.path.dirname(os.path.abspath(path))
@@ -359,6 +374,12 @@ class Workspace:
         if found is None:  # one Path per folder: rules compare and hash it again and again
             found = self._script_dirs[folder] = Path(self.real_folder(folder))
         return found
+
+    def kernel_folder(self, notebook: Path) -> Path:
+        """The working folder (and sys.path[0]) of the kernel that runs `notebook`."""
+        project = self.project_for(notebook)
+        return kernel_folder(absolute(notebook), project.notebook_root, self.folder,
+                             project.folder)
 
     def real_folder(self, folder: str | Path) -> str:
         """os.path.realpath(folder), once per folder (it stats every part of the path)."""
@@ -390,7 +411,7 @@ class Workspace:
         if module is None and reason is None:
             if path.name == "__init__.py":
                 main = path.parent / "__main__.py"
-                if main.is_file():
+                if overlay.is_file(main):
                     module = location.module
                 else:
                     reason = (f"{path.parent.name} has no __main__.py, so `python -m "

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from dashm.workspace import overlay
 from dashm.workspace.looked_at import READ  # the warm-run cache re-checks the paths probed
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -102,7 +103,7 @@ def folder_by_imports(start: Path, files: list[Path]) -> Path:
 def package_tree_folder(folder: Path) -> Path:
     """The folder above the unbroken chain of packages (`__init__.py`) holding `folder`, or
     `folder` itself when it is no package."""
-    while (folder / "__init__.py").is_file() and folder.parent != folder \
+    while overlay.is_file(folder / "__init__.py") and folder.parent != folder \
             and folder.name.isidentifier():  # `Repo-main/__init__.py` makes no package
         folder = folder.parent
     return folder
@@ -127,7 +128,7 @@ def _holds_module(folder: Path, name: str) -> bool:
     """`folder` has a module or package `name` of its own: a folder of that name holding a
     project marker or `.git` is another project (a cloned repository), not a module."""
     package = folder / name
-    return (folder / f"{name}.py").is_file() or (package.is_dir() and not _is_marked(package))
+    return overlay.is_file(folder / f"{name}.py") or (package.is_dir() and not _is_marked(package))
 
 
 def _python_files_in(folder: Path) -> list[Path]:

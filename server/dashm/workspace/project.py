@@ -1,6 +1,7 @@
 """A project: the folder of a `pyproject.toml` and what it declares that decides import roots.
 
-Reads `[tool.dashm]` (roots, ignore, per-file-ignores, exclude, select, import-style) and the
+Reads `[tool.dashm]` (roots, ignore, per-file-ignores, exclude, select, import-style,
+notebook-root) and the
 source roots and namespace packages that setuptools, hatch, poetry, flit and pdm declare. A TOML
 error is kept as a message; the project then behaves as if it declared nothing.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dashm.workspace import overlay
 from dashm.workspace.dependencies import declared_dependencies
 
 if sys.version_info >= (3, 11):
@@ -41,6 +43,9 @@ class ProjectConfig:
     # still exist for the imports of other files).
     exclude: tuple[str, ...] = ()
     import_style: str = "absolute"
+    # The working folder of a notebook's kernel (`[tool.dashm] notebook-root`, notebook.py);
+    # None: each notebook's own folder.
+    notebook_root: str | None = None
     # Distributions the project declares (normalised names): third-party intent.
     dependencies: frozenset[str] = frozenset()
     problems: tuple[str, ...] = ()
@@ -89,7 +94,7 @@ def load_project(folder: Path) -> ProjectConfig:
     problems: list[str] = []
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = tomllib.loads(overlay.read_bytes(pyproject).decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             problems.append(f"{pyproject}: cannot be read as TOML: {error}")
     source_roots, namespaces, anywhere = _declared_sources(folder, data)
@@ -105,6 +110,11 @@ def load_project(folder: Path) -> ProjectConfig:
                         f"{', '.join(IMPORT_STYLES)}, not {style!r}; using 'absolute'")
         style = "absolute"
     per_file = tool.get("per-file-ignores", {})
+    notebook_root = tool.get("notebook-root")
+    if notebook_root is not None and not isinstance(notebook_root, str):
+        problems.append(f"{pyproject}: [tool.dashm] notebook-root must be a string (a folder, "
+                        "`${workspaceFolder}` or `${fileDirname}`); using each notebook's folder")
+        notebook_root = None
     return ProjectConfig(
         folder=folder,
         roots=tuple(_folders(folder, _strings(tool.get("roots")))),
@@ -117,6 +127,7 @@ def load_project(folder: Path) -> ProjectConfig:
         if isinstance(per_file, dict) else (),
         exclude=tuple(_strings(tool.get("exclude"))),
         import_style=style,
+        notebook_root=notebook_root,
         dependencies=declared_dependencies(folder, data),
         problems=tuple(problems),
         data=data,

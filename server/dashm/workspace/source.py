@@ -11,6 +11,14 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashm.workspace import overlay
+from dashm.workspace.notebook import (
+    MAX_NOTEBOOK_BYTES,
+    NOTEBOOK_SUFFIX,
+    NotebookError,
+    read_notebook,
+)
+
 # Larger files are skipped: nobody writes imports in a 10 MB generated table.
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
@@ -43,14 +51,22 @@ def decode_source(data: bytes) -> str:
 
 
 def read_source(path: Path) -> str | SourceProblem:
+    """The file's text; for a notebook, its code cells as one module (notebook.py)."""
+    notebook = path.suffix == NOTEBOOK_SUFFIX
+    limit = MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
+        size = overlay.size(path)
+        if size > limit:
             return SourceProblem(path, f"skipped: {size:,} bytes is over the "
-                                       f"{MAX_SOURCE_BYTES:,}-byte limit for analysis")
-        data = path.read_bytes()
+                                       f"{limit:,}-byte limit for analysis")
+        data = overlay.read_bytes(path)
     except OSError as error:
         return SourceProblem(path, f"cannot be read: {error.strerror or error}")
+    if notebook:
+        try:
+            return read_notebook(data).text
+        except NotebookError as error:
+            return SourceProblem(path, f"skipped: {error}")
     try:
         return decode_source(data)
     except ValueError as error:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashm.workspace import overlay
 from dashm.workspace.entry_files import ENTRY_FILE_NAMES, VSCODE_FILES, is_entry_file
 from dashm.workspace.source import SourceProblem
 
@@ -20,15 +21,18 @@ EXCLUDED_FOLDERS = frozenset({
     "node_modules", "site-packages", "dist-packages", "build", "dist", "__pypackages__",
 })
 
+CHECKED_SUFFIXES = (".py", ".ipynb")  # (`.ipynb_checkpoints/` is skipped: it starts with a dot)
+
 
 def is_excluded_folder(name: str) -> bool:
     return name in EXCLUDED_FOLDERS or name.endswith(".egg-info")
 
 
 def walk_python_files(start: Path) -> Iterator[Path | SourceProblem]:
-    """Every `.py` file under `start` (or `start` itself), in a stable order."""
+    """Every `.py` file and notebook (`.ipynb`) under `start` (or `start` itself), in a stable
+    order."""
     if not start.is_dir():
-        if start.suffix == ".py" or (start.is_file() and not _is_entry_file(start)):
+        if start.suffix in CHECKED_SUFFIXES or (start.is_file() and not _is_entry_file(start)):
             yield start
         elif not start.exists():
             yield SourceProblem(start, "does not exist")
@@ -56,12 +60,15 @@ def walk_python_files(start: Path) -> Iterator[Path | SourceProblem]:
                                             f"{real})")
                         continue
                     subfolders.append((Path(entry.path), (*ancestors, real)))
-                elif entry.name.endswith(".py") and entry.is_file():
+                elif entry.name.endswith(CHECKED_SUFFIXES) and entry.is_file():
                     yield Path(entry.path)
-                elif entry.name.endswith(".py") and entry.is_symlink():
+                elif entry.name.endswith(CHECKED_SUFFIXES) and entry.is_symlink():
                     yield SourceProblem(Path(entry.path), "skipped: broken symlink")
             except OSError as error:
                 yield SourceProblem(Path(entry.path), f"cannot be read: {error}")
+        preview = overlay.active()
+        if preview is not None:  # the files a preview of fixes created (`__main__.py`)
+            yield from (p for p in preview.created_in(folder) if p.suffix == ".py")
         stack.extend(reversed(subfolders))
 
 

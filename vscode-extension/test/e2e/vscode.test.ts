@@ -225,7 +225,8 @@ async function waitForLog(what: string, pattern: RegExp): Promise<string> {
   return log;
 }
 
-async function openFile(relative: string): Promise<void> {
+/** Ctrl+P, the file's path, Enter: waits until its tab is the active one. */
+async function quickOpen(relative: string): Promise<void> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: WAIT });
@@ -237,6 +238,10 @@ async function openFile(relative: string): Promise<void> {
   await row.waitFor({ state: 'visible', timeout: WAIT });
   await page.keyboard.press('Enter');
   await page.locator('.tab.active').filter({ hasText: name }).waitFor({ timeout: WAIT });
+}
+
+async function openFile(relative: string): Promise<void> {
+  await quickOpen(relative);
   await page.locator('.editor-group-container.active .monaco-editor .view-line').first()
     .waitFor({ timeout: WAIT });
 }
@@ -275,6 +280,18 @@ describe('dashm in VS Code (code-server)', { timeout: 480_000 }, () => {
     writeFileSync(join(loose, 'greet', 'names.py'), 'WHO = "the loose project"\n');
     writeFileSync(join(loose, 'greet', 'hello.py'), 'from .names import WHO\n\n' +
       'if __name__ == "__main__":\n    print(f"hello from {WHO}")\n');
+    // A notebook whose second cell adds the kernel's own folder to sys.path (DM103, fixable).
+    mkdirSync(join(workspace, 'notebooks'));
+    writeFileSync(join(workspace, 'notebooks', 'explore.ipynb'), JSON.stringify({
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: ['# Explore'] },
+        { cell_type: 'code', execution_count: null, metadata: {}, outputs: [],
+          source: ['import os, sys\n', 'sys.path.insert(0, os.getcwd())\n', 'print(os.sep)'] },
+      ],
+      metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
+        language_info: { name: 'python' } },
+      nbformat: 4, nbformat_minor: 5,
+    }, null, 1));
     mkdirSync(join(workspace, '.vscode'), { recursive: true });
     writeFileSync(join(workspace, '.vscode', 'tasks.json'), JSON.stringify({
       version: '2.0.0',
@@ -500,6 +517,63 @@ describe('dashm in VS Code (code-server)', { timeout: 480_000 }, () => {
           !lines.some((l) => l.includes('"program"')));
       await row.waitFor({ state: 'detached', timeout: WAIT });
       await page.keyboard.press('Control+S');
+    }));
+
+  test('a notebook: a squiggle in its cell, and the quick fix edits the cell', () =>
+    step('notebook', async () => {
+      await quickOpen('notebooks/explore.ipynb');  // VS Code's own ipynb notebook editor
+      // A code cell is a list row of the notebook editor, with an editor of its own; VS Code
+      // lays the notebook's widget over the editor group, outside the group's DOM.
+      const notebook = page.locator('.monaco-workbench');
+      await notebook.locator('.code-cell-row').first().waitFor({ timeout: WAIT });
+      const squiggle = notebook.locator('.code-cell-row .squiggly-warning').first();
+      await squiggle.waitFor({ timeout: WAIT });
+      await screenshot('notebook-squiggle');
+      const cellLines = () => notebook.locator('.code-cell-row .view-line').allInnerTexts()
+        .then((lines) => lines.map((l) => l.replace(/\u00a0/g, ' ')));
+      assert.ok((await cellLines()).includes('sys.path.insert(0, os.getcwd())'));
+      // The cursor on the squiggled line of the cell, then the light bulb's menu.
+      const deadline = Date.now() + WAIT;
+      const seen: string[] = [];
+      let fix: Locator | undefined;
+      while (!fix) {
+        const box = await squiggle.boundingBox();
+        assert.ok(box, 'the squiggle is on screen');
+        await page.mouse.click(box.x + 4, box.y + box.height / 2);
+        await page.keyboard.press('Control+.');
+        const candidate = page.locator('.action-widget .monaco-list-row')
+          .filter({ hasText: 'Remove `sys.path.insert()` (DM103)' }).first();
+        try {
+          await candidate.waitFor({ timeout: 5_000 });
+          fix = candidate;
+        } catch {
+          const widget = page.locator('.action-widget, .monaco-editor-overlaymessage').first();
+          seen.push(await widget.isVisible() ? await widget.innerText() : '(no menu)');
+          await page.keyboard.press('Escape');
+          assert.ok(Date.now() < deadline, `the cell offers the fix; menus: ${JSON.stringify(seen)}`);
+        }
+      }
+      await screenshot('notebook-quick-fix-menu');
+      await fix.click();
+      for (const until = Date.now() + WAIT; (await cellLines())
+        .includes('sys.path.insert(0, os.getcwd())');) {
+        assert.ok(Date.now() < until, `the cell loses the line: ${JSON.stringify(await cellLines())}`);
+        await page.waitForTimeout(100); // polling the cell's text
+      }
+      const lines = await cellLines();
+      assert.ok(lines.includes('import os, sys') && lines.includes('print(os.sep)'),
+        JSON.stringify(lines));
+      await notebook.locator('.code-cell-row .squiggly-warning').first()
+        .waitFor({ state: 'detached', timeout: WAIT });
+      await screenshot('notebook-fixed');
+      // Saved (code-server saves after a delay) by VS Code's own notebook serializer.
+      const file = join(workspace, 'notebooks', 'explore.ipynb');
+      for (const until = Date.now() + WAIT; readFileSync(file, 'utf8').includes('sys.path');) {
+        assert.ok(Date.now() < until, 'the fixed notebook is saved');
+        await page.waitForTimeout(100); // polling the file
+      }
+      const saved = JSON.parse(readFileSync(file, 'utf8'));
+      assert.deepEqual(saved.cells[1].source, ['import os, sys\n', 'print(os.sep)']);
     }));
 
   test('DM202: the fix creates __main__.py and opens it', () =>

@@ -17,23 +17,25 @@ describe('settings mapping', () => {
       importStyle: 'relative', roots: ['services'], select: ['DM1'], ignore: ['DM104'],
       interpreter: '${workspaceFolder}/.venv/bin/python', 'trace.server': 'verbose',
       enable: false, severity: { DM101: 'error', DM2: 'off' }, exclude: ['legacy/**'],
-      codeLens: false, statusBar: false,
+      codeLens: false, statusBar: false, notebookRoot: '${workspaceFolder}',
     };
     assert.deepEqual(serverSettings((key) => stored[key], context), {
       importStyle: 'relative', roots: ['services'], select: ['DM1'], ignore: ['DM104'],
       interpreter: '/w/proj/.venv/bin/python', enable: false,
       severity: { DM101: 'error', DM2: 'off' }, exclude: ['legacy/**'], codeLens: false,
+      // The server resolves it per notebook (`${fileDirname}` is the notebook's folder).
+      notebookRoot: '${workspaceFolder}',
     });
   });
 
   test('defaults: "project" import style passes, a blank interpreter reaches it as null', () => {
     const defaults: Record<string, unknown> = {
       importStyle: 'project', roots: [], select: [], ignore: [], interpreter: '', enable: true,
-      severity: {}, exclude: [], codeLens: true,
+      severity: {}, exclude: [], codeLens: true, notebookRoot: '',
     };
     assert.deepEqual(serverSettings((key) => defaults[key], context), {
       importStyle: 'project', roots: [], select: [], ignore: [], interpreter: null,
-      enable: true, severity: {}, exclude: [], codeLens: true,
+      enable: true, severity: {}, exclude: [], codeLens: true, notebookRoot: '',
     });
   });
 
@@ -69,7 +71,7 @@ describe('package.json mirrors the server', () => {
   test('every server key is a documented dashm.* setting with the server\'s default', () => {
     const serverDefaults: Record<string, unknown> = {
       importStyle: 'project', roots: [], select: [], ignore: [], interpreter: '', enable: true,
-      severity: {}, exclude: [], codeLens: true,
+      severity: {}, exclude: [], codeLens: true, notebookRoot: '',
     };
     for (const key of SERVER_KEYS) {
       assert.ok(serverSettingsPy.includes(`"${key}"`), `settings.py reads ${key}`);

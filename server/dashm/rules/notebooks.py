@@ -1,0 +1,189 @@
+"""DM103 and DM101 in notebooks: their code cells run as one module in a kernel whose working
+folder (the kernel folder: the notebook's own folder unless `notebook-root` says otherwise) is
+`sys.path[0]`. A notebook is never run with `python -m` nor imported, so the remedies are
+the notebook's own:
+
+- DM103 `sys.path.append('..')` / `sys.path.insert(0, '../src')`: delete it when every import
+  lands where it lands with it (the fix; a change adding the kernel folder itself is always
+  dead); else install the project (`pip install -e .`) and import its package when what it
+  reaches lies in a project with a build configuration; else set the notebook root.
+- DM101: an import that resolves from the notebook's folder but not from the kernel folder (a
+  `notebook-root` elsewhere): it fails when the kernel starts there. No automatic fix.
+
+DM106 (`from src.pkg import x`) is the source-folder rule as for any file, judged from the
+kernel folder (rules/sourcefolder.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from dashm.findings import Finding, Fix, Severity
+from dashm.rules.context import FileContext
+from dashm.rules.syspath import removal_fix
+from dashm.rules.syspath_target import Target, targets
+from dashm.workspace.facts import SysPathMutation
+from dashm.workspace.finder import Resolved
+from dashm.workspace.paths import PROJECT_MARKERS, is_within
+
+ROOT_SETTING = "`[tool.dashm] notebook-root`, the editor's `dashm.notebookRoot`"
+
+
+def is_notebook(ctx: FileContext) -> bool:
+    return ctx.path.suffix == ".ipynb"
+
+
+def check_notebook(ctx: FileContext) -> Iterator[Finding]:
+    yield from _path_changes(ctx)
+    yield from _notebook_folder_imports(ctx)
+
+
+# -- DM103 ---------------------------------------------------------------------------------------
+def _path_changes(ctx: FileContext) -> Iterator[Finding]:
+    mutations = [m for m in ctx.source.facts.sys_path_mutations if not m.in_function]
+    if not mutations:
+        return
+    kernel = ctx.script_dir
+    found = targets(ctx.source.text, ctx.path, mutations, kernel)
+    for mutation in mutations:
+        target = found.get(mutation.range, Target(None, False))
+        hack = f"`{mutation.description}`"
+        folder = target.folder if isinstance(target.folder, Path) else None
+        if folder is not None and ctx.workspace.real_folder(folder) == str(kernel):
+            yield _finding(ctx, mutation, f"Delete {hack}: the kernel's working folder "
+                           f"({ctx.display(kernel)}/) is already first on sys.path",
+                           "it adds the folder the kernel runs in, which is sys.path[0] "
+                           "already", removal_fix(ctx, mutation))
+            continue
+        served = _served(ctx, folder, target.first)
+        if not served:
+            yield _finding(ctx, mutation, f"Delete {hack}: every import of this notebook "
+                           "resolves the same without it", "no import of the notebook lands "
+                           "elsewhere without it", removal_fix(ctx, mutation))
+            continue
+        message, why = _remedy(ctx, hack, served[0], folder)
+        yield _finding(ctx, mutation, message, why, None)
+
+
+def _finding(ctx: FileContext, mutation: SysPathMutation, message: str, why: str,
+             fix: Fix | None) -> Finding:
+    kernel = ctx.display(ctx.script_dir)
+    explanation = (f"{message}: {why}. The notebook's kernel runs in {kernel}/ "
+                   f"({ROOT_SETTING}), the first folder on sys.path for its imports; a "
+                   "sys.path change in a cell makes the notebook work only where that path "
+                   "leads, and hides from every other tool how its imports are found")
+    return Finding(ctx.path, mutation.range, "DM103", message, Severity.WARNING, fix,
+                   explanation=explanation)
+
+
+def _remedy(ctx: FileContext, hack: str, name: str, folder: Path | None) -> tuple[str, str]:
+    """The message for a change that some import needs, and why it fits."""
+    reached = ctx.workspace.folders.resolve(name, _search_path(ctx, folder, True),
+                                            ctx.workspace.environment.unshadowable)
+    package = _package_of(ctx, reached.path) if reached and reached.path else None
+    top = name.split(".")[0]
+    if package is not None:
+        project, own = package
+        where = ctx.display(project)
+        install = "pip install -e ." if where == "." else f"pip install -e {where}"
+        return (f"Install the project (`{install}`) and import `{own}` instead of {hack}",
+                f"`{name}` is in the package `{own}` of the project in {where}/; installed "
+                "(editable), it imports from any folder")
+    if folder is not None and is_within(folder, ctx.workspace.folder):
+        shown = ctx.display(folder) + "/"
+        return (f"Set the notebook root to {shown} instead of {hack}",
+                f"`{name}` is a loose module of {shown}, which the kernel puts first on "
+                "sys.path when it runs there (relative file paths then start there too); "
+                "or make it part of a package the project installs")
+    return (f"Install `{top}` (or the project that holds it) instead of {hack}",
+            f"`{name}` resolves only through the folder it adds")
+
+
+def _package_of(ctx: FileContext, module: Path) -> tuple[Path, str] | None:
+    """(the folder with a build configuration, the top-level package) of a module that lies in
+    a package of a project of the workspace; None for a loose module."""
+    folder, top = module.parent, None
+    while ctx.workspace.folders.package_init(folder) is not None and folder.parent != folder:
+        folder, top = folder.parent, folder.name
+    if top is None:
+        return None  # a top-level module, not a package: nothing to install it by
+    for candidate in (folder, folder.parent):
+        if is_within(candidate, ctx.workspace.folder) and \
+                any((candidate / marker).is_file() for marker in PROJECT_MARKERS):
+            return candidate, top
+    return None
+
+
+def _search_path(ctx: FileContext, folder: Path | None, with_it: bool) -> tuple[Path, ...]:
+    plain = ctx.workspace.search_path(ctx.script_dir)
+    if not with_it or folder is None:
+        return plain
+    return (folder, *plain)
+
+
+def _served(ctx: FileContext, folder: Path | None, first: bool) -> list[str]:
+    """The notebook's imports that land elsewhere (or nowhere) without the change; with the
+    folder unknown, those that do not resolve without it."""
+    unshadowable = ctx.workspace.environment.unshadowable
+    plain = ctx.workspace.search_path(ctx.script_dir)
+    served = []
+    for fact in ctx.imports():
+        if fact.level:
+            continue
+        for name in [fact.module] if fact.is_from else [a.name for a in fact.names]:
+            if not name:
+                continue
+            without = ctx.workspace.resolve(name, ctx.script_dir)
+            if folder is None:
+                if without is None:
+                    served.append(name)
+                continue
+            path = (folder, *plain) if first else (*plain, folder)
+            with_it = ctx.workspace.folders.resolve(name, path, unshadowable)
+            if (without is not None) if with_it is None else not with_it.same_target(without):
+                served.append(name)
+    return served
+
+
+# -- DM101 ---------------------------------------------------------------------------------------
+def _notebook_folder_imports(ctx: FileContext) -> Iterator[Finding]:
+    own = Path(ctx.workspace.real_folder(ctx.path.parent))
+    kernel = ctx.script_dir
+    if own == kernel:
+        return
+    for fact, dotted, name_range, _ in ctx.absolute_names():
+        top = dotted.split(".")[0]
+        if ctx.workspace.folders.find(top, [own]) is None:
+            continue
+        beside = ctx.workspace.resolve(dotted, own)
+        if beside is None or beside.kind == "builtin":
+            continue
+        from_kernel = ctx.workspace.resolve(dotted, kernel)
+        if from_kernel is not None and beside.same_target(from_kernel):
+            continue
+        found = _shown(ctx, beside, dotted)
+        folder = ctx.display(own)
+        statement = f"import {dotted}" if not fact.is_from else f"from {dotted} import ..."
+        if from_kernel is None:
+            code = "DM101"
+            consequence = f"it raises ModuleNotFoundError: No module named '{top}'"
+        else:
+            code = "DM105"
+            consequence = f"it loads {_shown(ctx, from_kernel, dotted)} instead"
+        message = (f"`{statement}` works only with the kernel in {folder}/: set the notebook "
+                   "root to `${fileDirname}`")
+        explanation = (f"`{statement}` finds {found} beside the notebook, but the kernel runs "
+                       f"in {ctx.display(kernel)}/ ({ROOT_SETTING}), where {consequence}; "
+                       "set the notebook root to the notebook's folder, or make the module "
+                       "part of a package the project installs")
+        yield Finding(ctx.path, name_range, code, message, Severity.WARNING,
+                      explanation=explanation)
+
+
+def _shown(ctx: FileContext, resolved: Resolved, dotted: str) -> str:
+    if resolved.path is None:
+        return f"`{dotted}`"
+    return ctx.display(resolved.path) if is_within(resolved.path, ctx.workspace.folder) \
+        else os.fspath(resolved.path)
