@@ -12,6 +12,7 @@ any more. Each refusal is seen with its reason.
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -48,8 +49,20 @@ LAUNCH = '''\
 }
 '''
 
+# A notebook beside json.py: its kernel runs from the notebook's folder.
+NOTEBOOK = json.dumps({
+    "nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3"}},
+    "cells": [
+        {"cell_type": "code", "id": "c1", "metadata": {}, "execution_count": 1,
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": ["1 1\n"]}],
+         "source": ["import json\n", "from json import MINE\n", "%time x = 1\n",
+                    "print(json.MINE, MINE)"]},
+        {"cell_type": "markdown", "id": "m1", "metadata": {}, "source": ["json stays here"]},
+    ]}, indent=1) + "\n"
+
 # A top-level json.py: hides the standard library's json for every run from the folder.
 MODULE = {
+    "analysis.ipynb": NOTEBOOK,
     "pyproject.toml": PYPROJECT.format(module="json"),
     ".vscode/launch.json": LAUNCH % "json",
     "json.py": "import json\n\nMINE = 1\n\n\ndef main():\n    print('json', json.MINE)\n",
@@ -146,6 +159,22 @@ def _names_in_code(text: str) -> set[str]:
     return found
 
 
+def _cells_code(notebook: Path) -> str:
+    """The notebook's code cells, IPython lines left out, as one module."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    lines = [line for cell in cells if cell["cell_type"] == "code"
+             for line in "".join(cell["source"]).splitlines() if not line.startswith("%")]
+    return "\n".join(lines) + "\n"
+
+
+def _run_cells(notebook: Path) -> str:
+    """Run the code cells as a kernel in the notebook's folder does (sys.path[0] is it)."""
+    done = subprocess.run([sys.executable, "-c", _cells_code(notebook)], cwd=notebook.parent,
+                          env=base_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def _rename(workspace: Path, old: str, new: str, *args: str):  # type: ignore[no-untyped-def]
     return dashm("rename-module", old, new, *args, cwd=workspace)
 
@@ -157,6 +186,8 @@ def test_every_module_still_imports_and_nothing_names_the_old_module(
     workspace = write_tree(tmp_path / case, files)
     before = _runs(workspace, hook_dir)
     assert before and all(code == 0 for code, _, _ in before.values()), before
+    if case == "module":
+        assert _run_cells(workspace / "analysis.ipynb") == "1 1\n"
     assert any(old in loaded or any(p.startswith(old + "/") for p in loaded)
                for _, _, loaded in before.values())
     done = _rename(workspace, old, new)
@@ -175,6 +206,12 @@ def test_every_module_still_imports_and_nothing_names_the_old_module(
         if relative not in STDLIB_USERS:
             assert old_module not in _names_in_code((workspace / relative).read_text()), relative
     if case == "module":
+        notebook = json.loads((workspace / "analysis.ipynb").read_text())
+        was = json.loads(NOTEBOOK)
+        assert notebook["cells"][0]["outputs"] == was["cells"][0]["outputs"]
+        assert notebook["cells"][1] == was["cells"][1]
+        assert old_module not in _names_in_code(_cells_code(workspace / "analysis.ipynb"))
+        assert _run_cells(workspace / "analysis.ipynb") == "1 1\n"
         assert (workspace / "pkg/crlf.py").read_bytes() == \
             b"import json_utils\r\n\r\nprint(json_utils.MINE)\r\n"
         use = (workspace / "pkg/use.py").read_text()

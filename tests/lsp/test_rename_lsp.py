@@ -154,3 +154,22 @@ async def test_a_refused_rename_is_a_disabled_action_with_the_reason(client: Tes
         types.FileEvent(uri=(project / "dyn.py").as_uri(), type=types.FileChangeType.Changed)]))
     action = await _rename_action(client, "refused/json.py")
     assert action is not None and action.edit is not None and action.disabled is None
+
+
+async def test_not_offered_while_a_notebook_it_edits_is_open(client: TestClient) -> None:
+    if client.variant == "no-rename":
+        pytest.skip("no plan is made for a client that cannot rename files")
+    project = _write(client, "open-notebook", MODULE)
+    notebook_uri = (project / "analysis.ipynb").as_uri()
+    cell_uri = notebook_uri.replace("file://", "vscode-notebook-cell://") + "#c1"
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(
+            uri=notebook_uri, notebook_type="jupyter-notebook", version=1,
+            cells=[types.NotebookCell(kind=types.NotebookCellKind.Code, document=cell_uri)]),
+        cell_text_documents=[types.TextDocumentItem(
+            uri=cell_uri, language_id="python", version=1,
+            text="import json\nprint(json.MINE)\n")]))
+    action = await _rename_action(client, "open-notebook/json.py")
+    assert action is not None and action.edit is None and action.disabled is not None
+    assert action.disabled.reason == ("not renamed: close analysis.ipynb first: the rename "
+                                      "edits its cells")

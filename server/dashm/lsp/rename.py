@@ -70,7 +70,7 @@ async def _rename_action(ls: DashmServer, module_file: Path, diagnostic: types.D
         return _refused(ls, title, diagnostic, plan)
     unsaved = _unsaved(ls, plan)
     if unsaved is not None:
-        return _refused(ls, plan.fix.title, diagnostic, f"save {unsaved.name} first")
+        return _refused(ls, plan.fix.title, diagnostic, unsaved)
     if not actions.stays_inside(ls, plan.fix) or not all(
             analysis.folder_for(ls, r.new.parent).in_workspace for r in plan.fix.renames):
         return _refused(ls, plan.fix.title, diagnostic, "it would write outside the "
@@ -97,20 +97,25 @@ def _refused(ls: DashmServer, title: str, diagnostic: types.Diagnostic, reason: 
                             disabled=types.CodeActionDisabled(reason=f"not renamed: {reason}"))
 
 
-def _unsaved(ls: DashmServer, plan: RenamePlan) -> Path | None:
-    """An open file the rename edits or moves whose buffer differs from what was planned."""
+def _unsaved(ls: DashmServer, plan: RenamePlan) -> str | None:
+    """What to do first when an open file the rename edits or moves has a buffer that differs
+    from what was planned, or an open notebook would be edited behind its editor's back."""
+    for uri in list(getattr(ls.workspace, "notebook_documents", {})):
+        path = analysis.path_of(uri)
+        if path is not None and path in plan.texts:
+            return f"close {path.name} first: the rename edits its cells"
     for uri, doc in ls.workspace.text_documents.items():
         path = analysis.path_of(uri)
         if path is None:
             continue
         if path in plan.texts and doc.source != plan.texts[path]:
-            return path
+            return f"save {path.name} first"
         if (path == plan.old or plan.old in path.parents) and path not in plan.texts:
             try:
                 if path.read_bytes().decode("utf-8") != doc.source:
-                    return path
+                    return f"save {path.name} first"
             except (OSError, UnicodeDecodeError):
-                return path
+                return f"save {path.name} first"
     return None
 
 

@@ -23,15 +23,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashm.findings import FileRename, Fix, Range, TextEdit
+from dashm.findings import FileRename, Fix, Position, Range, TextEdit
 from dashm.rules.context import LOOKUP_BY_NAME, FileContext
 from dashm.rules.entrypoints import search_roots
+from dashm.rules.notebook_edits import notebook_with_edits
 from dashm.rules.rename_uses import Uses
 from dashm.workspace import SourceFile, SourceProblem, Workspace
 from dashm.workspace.evidence import documented_runs, run_evidence
 from dashm.workspace.facts import ImportFact, LineIndex, skip_blank
 from dashm.workspace.finder import Resolved
 from dashm.workspace.jsonc import JsoncError, Node, parse_jsonc
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX, read_notebook
 from dashm.workspace.paths import is_within
 from dashm.workspace.source import read_source
 from dashm.workspace.toml_locate import locate_strings
@@ -232,13 +234,35 @@ class _Planner:
         file = _FilePlan(self, source, runs)
         for fact in source.facts.imports:
             file.statement(fact)
-        if file.edits:
+        if not file.edits:
+            return
+        if path.suffix == NOTEBOOK_SUFFIX:
+            self._plan_notebook(path, file.edits)
+        else:
             self.texts[path] = text
             self.edits.extend(file.edits)
-            self.imports += file.rewritten
+        self.imports += file.rewritten
+
+    def _plan_notebook(self, path: Path, edits: list[TextEdit]) -> None:
+        """A notebook's edits are made in its cells' sources: the plan edits its JSON text
+        (one edit over what changes; outputs and formatting stay)."""
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise _Refused(f"{self._display(path)} cannot be read: {error.strerror}") from None
+        made = notebook_with_edits(raw, edits)
+        if isinstance(made, str):
+            raise _Refused(f"{self._display(path)}: {made}; rename by hand")
+        old, new = raw.decode("utf-8"), made.decode("utf-8")
+        self.texts[path] = old
+        self.edits.append(_whole_change(path, old, new))
 
     def _runs(self, source: SourceFile) -> list[_Run]:
         workspace, path = self.workspace, source.path
+        if path.suffix == NOTEBOOK_SUFFIX:  # run by a kernel, never with -m nor imported
+            kernel = workspace.kernel_folder(path)
+            return [_Run(f"the kernel of {self._display(path)} (in {self._display(kernel)}/)",
+                         workspace.script_dir(path), None)]
         location = workspace.locate(path)
         module = location.run_module or location.module
         runs = [_Run(f"`python -m {module}`" if module else "module mode", location.root,
@@ -265,8 +289,19 @@ class _Planner:
             if match:
                 line = text.count("\n", 0, match.start())
                 code = text.splitlines()[line].strip()[:60]
-                raise _Refused(f"{self._display(path)}:{line + 1} finds `{name}` by its name "
-                               f"in a string (`{code}`): rename it by hand")
+                raise _Refused(f"{self.place(path, line)} finds `{name}` by its name in a "
+                               f"string (`{code}`): rename it by hand")
+
+    def place(self, path: Path, line: int) -> str:
+        """`x.py:3` for a 0-based line of a file; `nb.ipynb:cell 2:1` for a notebook's."""
+        if path.suffix == NOTEBOOK_SUFFIX:
+            try:
+                found = read_notebook(path.read_bytes()).in_cell(Position(line, 0))
+            except (OSError, ValueError):
+                found = None
+            if found is not None:
+                return f"{self._display(path)}:cell {found[0].number}:{found[1].line + 1}"
+        return f"{self._display(path)}:{line + 1}"
 
     def _dotted_names(self) -> set[str]:
         module = self.workspace.locate(self.target.module_file).module
@@ -616,7 +651,21 @@ class _FilePlan:
         return names
 
     def _where(self, fact: ImportFact) -> str:
-        return f"{self.planner._display(self.source.path)}:{fact.statement.start.line + 1}"
+        return self.planner.place(self.source.path, fact.statement.start.line)
+
+
+def _whole_change(path: Path, old: str, new: str) -> TextEdit:
+    """One edit turning `old` into `new`: the span between what they share at both ends."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    index = LineIndex(old)
+    return TextEdit(path, Range(index.position_at(start), index.position_at(end_old)),
+                    new[start:end_new])
 
 
 def _dotted_parts(text: str, start: int) -> Iterator[tuple[int, int]]:
