@@ -218,7 +218,7 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
                         command=types.Command(title="Run as module", command=RUN_MODULE,
                                               arguments=[invocation.as_dict()])))
         if not outcome.kept:  # DM104: rename the module and every import of it
-            from dashm.lsp.rename import rename_actions
+            from dashm.lsp.rename import rename_actions  # (it imports this module)
 
             actions.extend(await rename_actions(ls, here))
     if _wanted(IGNORE_KIND, only):
