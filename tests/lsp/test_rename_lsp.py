@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.workspace import TextDocument
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import client_capabilities
 from tests.test_modes_truth import dashm, snapshot, write_tree
 from tests.test_rename_truth import MODULE, NESTED, PACKAGE
 
-from .conftest import TestClient, diagnostics, make_client, open_file
+from .conftest import SERVER, TestClient, diagnostics, open_file
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -37,10 +36,7 @@ def _capabilities(variant: str) -> types.ClientCapabilities:
     return caps
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "dashm", "serve"],
-                              client_factory=make_client),
-    scope="module", params=VARIANTS)
+@pytest_lsp.fixture(config=SERVER, scope="module", params=VARIANTS)
 async def client(lsp_client: TestClient, request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory):
     lsp_client.variant = request.param

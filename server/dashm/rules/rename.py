@@ -25,6 +25,7 @@ from pathlib import Path
 
 from dashm.findings import FileRename, Fix, Position, Range, TextEdit
 from dashm.rules.context import LOOKUP_BY_NAME, FileContext
+from dashm.rules.edits import minimal_edit
 from dashm.rules.entrypoints import search_roots
 from dashm.rules.notebook_edits import notebook_with_edits
 from dashm.rules.rename_uses import Uses
@@ -254,8 +255,10 @@ class _Planner:
         if isinstance(made, str):
             raise _Refused(f"{self._display(path)}: {made}; rename by hand")
         old, new = raw.decode("utf-8"), made.decode("utf-8")
-        self.texts[path] = old
-        self.edits.append(_whole_change(path, old, new))
+        edit = minimal_edit(path, old, new)
+        if edit is not None:
+            self.texts[path] = old
+            self.edits.append(edit)
 
     def _runs(self, source: SourceFile) -> list[_Run]:
         workspace, path = self.workspace, source.path
@@ -652,20 +655,6 @@ class _FilePlan:
 
     def _where(self, fact: ImportFact) -> str:
         return self.planner.place(self.source.path, fact.statement.start.line)
-
-
-def _whole_change(path: Path, old: str, new: str) -> TextEdit:
-    """One edit turning `old` into `new`: the span between what they share at both ends."""
-    start = 0
-    while start < min(len(old), len(new)) and old[start] == new[start]:
-        start += 1
-    end_old, end_new = len(old), len(new)
-    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
-        end_old -= 1
-        end_new -= 1
-    index = LineIndex(old)
-    return TextEdit(path, Range(index.position_at(start), index.position_at(end_old)),
-                    new[start:end_new])
 
 
 def _dotted_parts(text: str, start: int) -> Iterator[tuple[int, int]]:
