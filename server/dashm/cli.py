@@ -1,4 +1,5 @@
-"""`python -m dashm check | module | run | serve`: the command line over the analysis core.
+"""`python -m dashm check | module | run | rename-module | serve`: the command line over the
+analysis core.
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or internal error (for `run`: the program's
 own exit code).
@@ -106,6 +107,19 @@ def _parser() -> argparse.ArgumentParser:
     _add_python(run)
     _add_verbose(run)
     run.set_defaults(handler=_run)
+
+    rename = commands.add_parser(
+        "rename-module", help="rename a module or package (one that hides the standard "
+        "library's, say) and update every import of it")
+    rename.add_argument("old", type=Path, metavar="OLD",
+                        help="the module file or package folder (json.py, tools/logging/)")
+    rename.add_argument("new", metavar="NEW",
+                        help="the new name (json_utils), or the new path in the same folder")
+    rename.add_argument("--diff", action="store_true",
+                        help="print what would change as a diff, and write nothing")
+    _add_python(rename)
+    _add_verbose(rename)
+    rename.set_defaults(handler=_rename_module)
 
     serve = commands.add_parser("serve", help="start the language server on stdio")
     _add_python(serve)
@@ -324,6 +338,69 @@ def _warn_script_only_imports(workspace: Workspace, file: Path, shown: Path) -> 
         more = f", and {len(found) - 1} more" if len(found) > 1 else ""
         print(f"dashm: warning: {shown}:{line}: an import that works only as `python {shown}` "
               f"(DM101{more}); `dashm check {shown}` shows the fix", file=sys.stderr)
+
+
+def _rename_module(args: argparse.Namespace) -> int:
+    """Rename OLD to NEW as `git mv` would, with every import updated; refused with the
+    reason (exit 1) when an import cannot be followed safely."""
+    from dashm.batch.rename import apply_rename, render_diff
+    from dashm.rules.rename import plan_rename
+
+    old = Path(os.path.abspath(args.old))
+    new_name = _new_module_name(old, args.new)
+    if new_name is None:
+        print(f"dashm: {args.new} must be a new name, or a path in the folder of {args.old}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    if not old.exists():
+        print(f"dashm: {args.old} does not exist", file=sys.stderr)
+        return EXIT_ERROR
+    workspace = _workspace(workspace_folder(old), args.python, verbose=args.verbose)
+    plan = plan_rename(workspace, old, new_name)
+    if isinstance(plan, str):
+        print(f"dashm: not renamed: {plan}", file=sys.stderr)
+        return EXIT_FINDINGS
+    if args.diff:
+        print(render_diff(plan, workspace.folder))
+    else:
+        problem = apply_rename(plan, workspace.folder)
+        if problem:
+            print(f"dashm: not renamed: {problem}", file=sys.stderr)
+            return EXIT_FINDINGS
+        print(_renamed_summary(plan, workspace.folder))
+    for note in plan.notes:
+        print(f"dashm: {note}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _new_module_name(old: Path, new: str) -> str | None:
+    """`json_utils`, `json_utils.py` or `tools/json_utils.py` (beside OLD) -> `json_utils`."""
+    if "/" not in new and os.sep not in new:
+        return new.removesuffix(".py") if old.suffix == ".py" or old.is_file() else new
+    path = Path(os.path.abspath(new))
+    folder = old.parent.parent if old.name == "__init__.py" else old.parent
+    if path.parent != folder:
+        return None
+    return path.stem if path.suffix == ".py" else path.name
+
+
+def _renamed_summary(plan, root: Path) -> str:  # type: ignore[no-untyped-def]
+    def shown(path: Path) -> str:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            return str(path)
+
+    files = sorted({shown(e.path) for e in plan.fix.edits})
+    lines = [f"renamed {shown(plan.old)} -> {shown(plan.new)}"]
+    counted = f"{plan.imports} import{'' if plan.imports == 1 else 's'}"
+    if plan.references:
+        counted += f" and {plan.references} reference{'' if plan.references == 1 else 's'}"
+    if files:
+        lines.append(f"updated {counted} in {', '.join(files)}")
+    else:
+        lines.append("no file imports it")
+    return "\n".join(lines)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -52,10 +52,22 @@ class FileCreation:
 
 
 @dataclass(frozen=True)
+class FileRename:
+    """Rename the file or folder `old` to `new` (same folder); never applied when `new`
+    exists. Text edits of the same fix refer to the files as they are before the rename."""
+
+    old: Path
+    new: Path
+
+
+@dataclass(frozen=True)
 class Fix:
     title: str
     edits: tuple[TextEdit, ...] = ()
     creations: tuple[FileCreation, ...] = ()
+    # A module or package renamed (DM104): it changes a public module name, so it is never
+    # applied by `--fix` or "fix all", only on request (`dashm rename-module`, a quick fix).
+    renames: tuple[FileRename, ...] = ()
     # A by-path command the project documents (`python tools/train.py` in README.md:12) that
     # this fix would make fail. The rule that builds the fix decides; such a fix is still
     # offered to a person (quick fix) but never applied by `--fix` or "fix all".
@@ -64,7 +76,7 @@ class Fix:
     @property
     def safe(self) -> bool:
         """Whether `--fix` and "fix all" may apply it without asking."""
-        return self.breaks_documented_run is None
+        return self.breaks_documented_run is None and not self.renames
 
 
 @dataclass(frozen=True)

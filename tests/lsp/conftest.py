@@ -143,10 +143,12 @@ def capabilities_for(variant: str) -> types.ClientCapabilities:
     return caps
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "dashm", "serve"],
-                              client_factory=make_client),
-    scope="module", params=VARIANTS)
+# The real server over stdio, driven by the recording client.
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "dashm", "serve"],
+                            client_factory=make_client)
+
+
+@pytest_lsp.fixture(config=SERVER, scope="module", params=VARIANTS)
 async def client(lsp_client: TestClient, request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory):
     variant = request.param

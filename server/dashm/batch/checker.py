@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashm.batch.entryfiles import check_entry_paths
-from dashm.batch.notebooks import notebook_with_edits
 from dashm.batch.results import MAX_FIX_ROUNDS, CheckResult
 from dashm.findings import FileCreation, Finding, Fix, Severity
 from dashm.rules import check_source
 from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
+from dashm.rules.notebook_edits import notebook_with_edits
 from dashm.rules.packages import forget_importers
 from dashm.workspace import SourceFile, SourceProblem, Workspace, evidence, overlay
 from dashm.workspace.notebook import NOTEBOOK_SUFFIX, read_notebook

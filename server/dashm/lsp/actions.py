@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from dashm.findings import Finding, Fix, Position, Range, TextEdit
+from dashm.findings import Finding, Fix
 from dashm.lsp import analysis, convert, notebooks
 from dashm.rules import check_source
-from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
+from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time, minimal_edit
 from dashm.rules.suppressions import noqa_fix, project_ignore_fix
 from dashm.workspace import SourceFile, SourceProblem, Workspace
 from dashm.workspace.paths import first_outside
@@ -77,24 +77,6 @@ def fix_all(workspace: Workspace, source: SourceFile) -> FixAll:
 
     _, fixed, _ = fix_one_at_a_time(check_source(workspace, source), apply)
     return FixAll(text, fixed, creations)
-
-
-def minimal_edit(path: Path, old: str, new: str) -> TextEdit | None:
-    """One edit replacing only the lines that differ between `old` and `new`."""
-    if old == new:
-        return None
-    a, b = convert.lines_of(old), convert.lines_of(new)
-    start = 0
-    while start < min(len(a), len(b)) and a[start] == b[start]:
-        start += 1
-    end_a, end_b = len(a), len(b)
-    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
-        end_a -= 1
-        end_b -= 1
-    # Positions at line starts; a range ending past the last line means the end of the text.
-    end = Position(end_a, 0) if end_a < len(a) or old.endswith(("\n", "\r")) else \
-        Position(len(a) - 1, len(a[-1]))
-    return TextEdit(path, Range(Position(start, 0), end), "".join(b[start:end_b]))
 
 
 def capabilities(ls: DashmServer) -> tuple[bool, bool]:
@@ -217,6 +199,10 @@ async def code_actions(ls: DashmServer, params: types.CodeActionParams
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
                         command=types.Command(title="Run as module", command=RUN_MODULE,
                                               arguments=[invocation.as_dict()])))
+        if not outcome.kept:  # DM104: rename the module and every import of it
+            from dashm.lsp.rename import rename_actions  # (it imports this module)
+
+            actions.extend(await rename_actions(ls, here))
     if _wanted(IGNORE_KIND, only):
         actions.extend(await suppression_actions(ls, path, source.text, here, text_of))
     if _wanted(FIX_ALL_KIND, only) and any(f.fix for f in outcome.findings) and \

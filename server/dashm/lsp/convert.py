@@ -95,15 +95,19 @@ def problem_diagnostic(message: str) -> types.Diagnostic:
 def workspace_edit(fixes: Sequence[Fix], codec: PositionCodec,
                    document: Callable[[Path], tuple[str, int | None]],
                    document_changes: bool, create_files: bool,
-                   annotation: tuple[str, types.ChangeAnnotation] | None = None
-                   ) -> types.WorkspaceEdit | None:
+                   annotation: tuple[str, types.ChangeAnnotation] | None = None,
+                   rename_files: bool = False) -> types.WorkspaceEdit | None:
     """One WorkspaceEdit for `fixes`; `document(path)` gives the text the fixes refer to and
     the open buffer's version (None if not open). None when the client cannot apply it (a file
-    creation without resource-operation support). `annotation` (id, annotation): every change
-    carries it (a client shows a preview when it needs confirmation); needs documentChanges."""
+    creation or rename without resource-operation support). `annotation` (id, annotation):
+    every change carries it (a client shows a preview when it needs confirmation); needs
+    documentChanges. Renames (DM104) come last: the text edits refer to the files as they are."""
     note = annotation[0] if annotation and document_changes else None
     creations = [c for fix in fixes for c in fix.creations]
     if creations and not create_files:
+        return None
+    renames = [r for fix in fixes for r in fix.renames]
+    if renames and not (document_changes and rename_files):
         return None
     by_path: dict[Path, list[types.TextEdit]] = {}
     versions: dict[Path, int | None] = {}
@@ -116,7 +120,7 @@ def workspace_edit(fixes: Sequence[Fix], codec: PositionCodec,
                 to_client_range(codec, lines, edit.range), edit.new_text, note))
     if not document_changes:
         return types.WorkspaceEdit(changes={uri_of(p): e for p, e in by_path.items()})
-    changes: list[types.TextDocumentEdit | types.CreateFile] = []
+    changes: list[types.TextDocumentEdit | types.CreateFile | types.RenameFile] = []
     for creation in creations:
         uri = uri_of(creation.path)
         changes.append(types.CreateFile(
@@ -131,6 +135,10 @@ def workspace_edit(fixes: Sequence[Fix], codec: PositionCodec,
             text_document=types.OptionalVersionedTextDocumentIdentifier(
                 uri=uri_of(path), version=versions[path]),
             edits=edits))  # type: ignore[arg-type]
+    changes.extend(types.RenameFile(
+        old_uri=uri_of(rename.old), new_uri=uri_of(rename.new),
+        options=types.RenameFileOptions(overwrite=False, ignore_if_exists=False),
+        annotation_id=note) for rename in renames)
     if note is None or annotation is None:
         return types.WorkspaceEdit(document_changes=changes)
     return types.WorkspaceEdit(document_changes=changes,

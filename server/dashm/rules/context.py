@@ -134,7 +134,7 @@ class FileContext:
         through other modules here, by its bare name (`python app/run.py`, whose
         `from helper import x` loads helper.py, whose imports then need app/ on sys.path)."""
         for script, run in self._documented_siblings():
-            if self.path in self._imported_bare_from(script):
+            if self.path in self.imported_bare_from(script):
                 return (f"{run.cite} ({run.where(self.workspace.folder)}), which imports "
                         f"{self.path.name} as `{self.path.stem}`")
         return None
@@ -155,7 +155,7 @@ class FileContext:
             if script != self.path and (runs := documented_runs(script, folders)):
                 yield script, runs[0]
 
-    def _imported_bare_from(self, script: Path) -> set[Path]:
+    def imported_bare_from(self, script: Path) -> set[Path]:
         """The modules of the script's folder that it loads by their bare names, directly or
         through one another (with the script itself)."""
         modules = {m.stem: m for m, _ in self.sources_in(script.parent)}

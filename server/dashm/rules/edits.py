@@ -4,9 +4,10 @@ and fixes one at a time, re-checking after each, for `check --fix` and the edito
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
-from dashm.findings import Finding, Fix, TextEdit
-from dashm.workspace.facts import LineIndex
+from dashm.findings import Finding, Fix, Position, Range, TextEdit
+from dashm.workspace.facts import LineIndex, split_lines
 
 # A fix can uncover another (or undo one): stop re-checking a file after this many fixes.
 MAX_FIX_PASSES = 20
@@ -60,3 +61,21 @@ def fix_one_at_a_time(findings: list[Finding],
     left = [f"{f.code} at line {f.range.start.line + 1}: {reasons[(f.code, f.fix.title)]}"
             for f in findings if f.fix and (f.code, f.fix.title) in reasons]
     return findings, fixed, left
+
+
+def minimal_edit(path: Path, old: str, new: str) -> TextEdit | None:
+    """One edit replacing only the lines that differ between `old` and `new`."""
+    if old == new:
+        return None
+    a, b = split_lines(old), split_lines(new)
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    # Positions at line starts; a range ending past the last line means the end of the text.
+    end = Position(end_a, 0) if end_a < len(a) or old.endswith(("\n", "\r")) else \
+        Position(len(a) - 1, len(a[-1]))
+    return TextEdit(path, Range(Position(start, 0), end), "".join(b[start:end_b]))

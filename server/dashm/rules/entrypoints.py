@@ -90,7 +90,7 @@ def _check_pyproject(workspace: Workspace, path: Path, text: str) -> Iterator[Fi
     yield from _check_setuptools_lists(project, path, text)
 
 
-def _search_roots(project: ProjectConfig) -> tuple[Path, ...]:
+def search_roots(project: ProjectConfig) -> tuple[Path, ...]:
     roots = [*project.roots, *project.source_roots]
     if (project.folder / "src").is_dir():
         roots.append(project.folder / "src")
@@ -113,7 +113,7 @@ def _check_reference(workspace: Workspace, project: ProjectConfig, path: Path, t
                            "be installed or loaded"))
     module = re.sub(r"\s+", "", match.group("module"))
     attr = re.sub(r"\s+", "", match.group("attr") or "")
-    roots = _search_roots(project)
+    roots = search_roots(project)
     found = workspace.folders.resolve(module, roots)
     if found is None:
         if _installed_elsewhere(workspace, module, project):

@@ -54,7 +54,8 @@ def check_shadowing(ctx: FileContext) -> Iterator[Finding]:
         Severity.WARNING, explanation=(
             f"{shown} hides {what}: {why}, so `import {name}` there, even inside the "
             f"standard library or installed packages, loads {shown}; rename it (for example "
-            f"to `{name}_utils`)"))
+            f"to `{name}_utils`, with every import of it: `dashm rename-module {shown} "
+            f"{name}_utils`, or the quick fix)"))
 
 
 def _never_imported(ctx: FileContext, folder: Path, name: str) -> Iterator[Finding]:

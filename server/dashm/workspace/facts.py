@@ -484,14 +484,7 @@ class _Collector:
 
     @staticmethod
     def _skip_blank(text: str, offset: int) -> int:
-        while offset < len(text):
-            if text[offset] in " \t\f":
-                offset += 1
-            elif text[offset] == "\\" and text[offset + 1:offset + 2] in ("\n", "\r"):
-                offset += 2 + (text[offset + 1:offset + 3] == "\r\n")
-            else:
-                break
-        return offset
+        return skip_blank(text, offset)
 
     def _maybe_mutation(self, stmt: ast.stmt, context: ImportContext, body: list[ast.stmt],
                         parent_removable: ast.stmt | None) -> None:
@@ -538,6 +531,18 @@ class _Collector:
             return node.id in self.path_names
         return (isinstance(node, ast.Attribute) and node.attr == "path"
                 and isinstance(node.value, ast.Name) and node.value.id in self.sys_names)
+
+
+def skip_blank(text: str, offset: int) -> int:
+    """The offset of the next character that is not a blank or a line continuation."""
+    while offset < len(text):
+        if text[offset] in " \t\f":
+            offset += 1
+        elif text[offset] == "\\" and text[offset + 1:offset + 2] in ("\n", "\r"):
+            offset += 2 + (text[offset + 1:offset + 3] == "\r\n")
+        else:
+            break
+    return offset
 
 
 def _replace(context: ImportContext, **changes: object) -> ImportContext:

@@ -194,6 +194,12 @@ class Workspace:
             self.partial |= before
         return located(path, cached[1], cached[2])
 
+    @property
+    def generation(self) -> int:
+        """How many times a file changed so far (`invalidate`): what was computed from the
+        files on disk holds while this is the same."""
+        return self._changes
+
     def imported_names(self) -> frozenset[str]:
         """Every dotted name, with its prefixes, that a Python file of the workspace imports
         absolutely (read once, until a file changes); none while a quick answer is asked

@@ -1,5 +1,6 @@
-"""Writing a fix into a notebook: the module edits become edits of its cells' sources, and only
-those `source` values change in the JSON (workspace/notebook.py keeps every other byte)."""
+"""Writing edits into a notebook: the module edits become edits of its cells' sources, and only
+those `source` values change in the JSON (workspace/notebook.py keeps every other byte). Used
+by `check --fix` and by a module rename (rules/rename.py), which updates a notebook's imports."""
 
 from __future__ import annotations
 
