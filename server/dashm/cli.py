@@ -361,7 +361,9 @@ def _rename_module(args: argparse.Namespace) -> int:
         print(f"dashm: not renamed: {plan}", file=sys.stderr)
         return EXIT_FINDINGS
     if args.diff:
-        print(render_diff(plan, workspace.folder))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render_diff(plan, workspace.folder))
+        sys.stdout.buffer.flush()
     else:
         problem = apply_rename(plan, workspace.folder)
         if problem:

@@ -347,6 +347,12 @@ def _changed_on_disk(source: SourceFile) -> bool:
 
 
 def _write_preserving_encoding(path: Path, text: str) -> None:
+    overlay.write_bytes(path, encoded_like(path, text))
+
+
+def encoded_like(path: Path, text: str) -> bytes:
+    """`text` as the Python file at `path` holds its text: in its declared encoding, with
+    its BOM. Newlines in the text are as read (no translation): a CRLF file stays CRLF."""
     import io
     import tokenize
 
@@ -355,5 +361,4 @@ def _write_preserving_encoding(path: Path, text: str) -> None:
     data = text.encode(encoding)
     if raw.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf"):
         data = b"\xef\xbb\xbf" + data
-    # Newlines in the text are as read (no translation), so writing bytes keeps CRLF files CRLF.
-    overlay.write_bytes(path, data)
+    return data

@@ -67,20 +67,25 @@ def preview_fixes(workspace_for: Callable[[Path], Workspace], paths: Sequence[Pa
 def unified_diff(change: Change, shown: str, context: int = 3) -> bytes:
     """A git-style diff of one change that `patch -p1` (and `git apply`) apply, byte for
     byte: lines are split at "\\n" only, CRLF and odd bytes kept as they are."""
-    import difflib
-
-    # latin-1 maps every byte to one character and back: nothing is lost or re-encoded.
-    old = _lines(change.before.decode("latin-1")) if change.before is not None else []
-    new = _lines(change.after.decode("latin-1"))
     head = [f"diff --git a/{shown} b/{shown}\n"]
     if change.before is None:
         head += ["new file mode 100644\n", "--- /dev/null\n", f"+++ b/{shown}\n"]
     else:
         head += [f"--- a/{shown}\n", f"+++ b/{shown}\n"]
+    return "".join(head).encode("utf-8", "surrogateescape") + \
+        hunks(change.before or b"", change.after, context)
+
+
+def hunks(before: bytes, after: bytes, context: int = 3) -> bytes:
+    """The `@@` hunks of a unified diff between two files' bytes, byte for byte."""
+    import difflib
+
+    # latin-1 maps every byte to one character and back: nothing is lost or re-encoded.
+    old, new = _lines(before.decode("latin-1")), _lines(after.decode("latin-1"))
     body = []
     for line in list(difflib.unified_diff(old, new, n=context, lineterm="\n"))[2:]:
         body.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(head + body).encode("latin-1")
+    return "".join(body).encode("latin-1")
 
 
 def _lines(text: str) -> list[str]:

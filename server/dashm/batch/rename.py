@@ -7,11 +7,16 @@ what was written is put back. Nothing is ever overwritten: the new name must not
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 
-from dashm.batch.checker import _does_not_load, _write_error, _write_preserving_encoding
+from dashm.batch.checker import (
+    _does_not_load,
+    _write_error,
+    _write_preserving_encoding,
+    encoded_like,
+)
+from dashm.batch.preview import hunks
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.rules.rename import RenamePlan
 from dashm.workspace.paths import first_outside
@@ -83,35 +88,32 @@ def _rename_without_overwriting(old: Path, new: Path) -> None:
         os.unlink(old)
 
 
-def render_diff(plan: RenamePlan, root: Path) -> str:
+def render_diff(plan: RenamePlan, root: Path) -> bytes:
     """The plan as a git-style diff (`git apply` takes it): each file the rename moves as a
-    rename, with its edits, then the edits of the other files."""
+    rename, with its edits, then the edits of the other files; byte for byte what the rename
+    writes (encodings, BOMs and line endings kept)."""
     texts = new_texts(plan)
     if isinstance(texts, str):
-        return ""
+        return b""
     moved = [plan.old] if plan.old.is_file() else sorted(
         p for p in plan.old.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    out: list[str] = []
+    out: list[bytes] = []
     for path in [*moved, *sorted(p for p in texts if p not in moved)]:
         after = _after_rename(path, plan)
         old_name, new_name = _shown(path, root), _shown(after, root)
-        out.append(f"diff --git a/{old_name} b/{new_name}")
+        head = [f"diff --git a/{old_name} b/{new_name}\n"]
         if after != path:
-            out.extend([f"rename from {old_name}", f"rename to {new_name}"])
+            head += [f"rename from {old_name}\n", f"rename to {new_name}\n"]
+        body = b""
         if path in texts:
-            out.extend(_unified(plan.texts[path], texts[path], old_name, new_name))
-    return "\n".join(out)
-
-
-def _unified(old: str, new: str, old_name: str, new_name: str) -> list[str]:
-    lines = []
-    for line in difflib.unified_diff(old.splitlines(keepends=True),
-                                     new.splitlines(keepends=True),
-                                     f"a/{old_name}", f"b/{new_name}"):
-        lines.append(line[:-1] if line.endswith("\n") else line)  # (a CR stays: CRLF)
-        if not line.endswith(("\n", "\r")):
-            lines.append("\\ No newline at end of file")
-    return lines
+            before = path.read_bytes()
+            written = encoded_like(path, texts[path]) if path.suffix == ".py" else \
+                texts[path].encode("utf-8")
+            body = hunks(before, written)
+            if body:
+                head += [f"--- a/{old_name}\n", f"+++ b/{new_name}\n"]
+        out.append("".join(head).encode("utf-8", "surrogateescape") + body)
+    return b"".join(out)
 
 
 def _after_rename(path: Path, plan: RenamePlan) -> Path:

@@ -28,6 +28,7 @@ from dashm.rules.context import LOOKUP_BY_NAME, FileContext
 from dashm.rules.edits import minimal_edit
 from dashm.rules.entrypoints import search_roots
 from dashm.rules.notebook_edits import notebook_with_edits
+from dashm.rules.pytest_config import pythonpath_folders, sets_import_mode
 from dashm.rules.rename_uses import Uses
 from dashm.workspace import SourceFile, SourceProblem, Workspace
 from dashm.workspace.evidence import documented_runs, run_evidence
@@ -35,7 +36,7 @@ from dashm.workspace.facts import ImportFact, LineIndex, skip_blank
 from dashm.workspace.finder import Resolved
 from dashm.workspace.jsonc import JsoncError, Node, parse_jsonc
 from dashm.workspace.notebook import NOTEBOOK_SUFFIX, read_notebook
-from dashm.workspace.paths import is_within
+from dashm.workspace.paths import is_within, package_tree_folder
 from dashm.workspace.source import read_source
 from dashm.workspace.toml_locate import locate_strings
 from dashm.workspace.walk import walk_python_files
@@ -127,6 +128,8 @@ class _Run:
     how: str
     first: Path
     package: str | None
+    # Folders on sys.path right after `first` (pytest's `pythonpath`), before the rest.
+    then: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -148,6 +151,7 @@ class _Planner:
             self._note_imported_from(path)
         for path in files:
             self._plan_file(path)
+        self._refuse_setuptools_files()
         self._plan_pyproject()
         self._plan_launch()
         self._note_documented_runs()
@@ -194,15 +198,42 @@ class _Planner:
         if isinstance(source, SourceProblem) or self.target.name not in source.text:
             return
         location = self.workspace.locate(path)
+        run = _Run("", location.root, location.package if location.module else None)
+        uses: Uses | None = None
         for fact in source.facts.imports:
-            if not fact.is_from or all(a.name != self.target.name for a in fact.names):
+            if fact.is_from:
+                # `from main import json`, and `from main import *` (json comes along)
+                if all(a.name not in (self.target.name, "*") for a in fact.names):
+                    continue
+                parts = _FilePlan.absolute(
+                    fact, fact.module.split(".") if fact.module else [], run)
+                self._note_exporter(".".join(parts) if parts else "", run)
                 continue
-            run = _Run("", location.root, location.package if location.module else None)
-            parts = _FilePlan.absolute(fact, fact.module.split(".") if fact.module else [],
-                                       run)
-            found = self.workspace.resolve(".".join(parts), run.first) if parts else None
-            if found is not None and found.path is not None:
-                self._imported_from.add((os.path.realpath(found.path), self.target.name))
+            if uses is None:
+                try:
+                    uses = Uses(source.text)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return  # (a file that does not parse is refused when it is planned)
+            for alias in fact.names:  # `import main` then `main.json.A`
+                bound = alias.asname or alias.name.split(".")[0]
+                chain = [] if alias.asname else alias.name.split(".")[1:]
+                reached = uses.attributes(bound, [*chain, self.target.name]) \
+                    if uses.followable(bound) else None
+                if reached is None or reached:  # (not followable: it may)
+                    self._note_exporter(alias.name, run)
+
+    def _note_exporter(self, dotted: str, run: _Run) -> None:
+        found = self.resolve(dotted, run) if dotted else None
+        if found is not None and found.path is not None:
+            self._imported_from.add((os.path.realpath(found.path), self.target.name))
+
+    def resolve(self, dotted: str, run: _Run) -> Resolved | None:
+        """Where `import dotted` lands in `run`."""
+        if not run.then:
+            return self.workspace.resolve(dotted, run.first)
+        plain = self.workspace.search_path(run.first)
+        return self.workspace.folders.resolve(dotted, (plain[0], *run.then, *plain[1:]),
+                                              self.workspace.environment.unshadowable)
 
     def exports(self, path: Path, name: str) -> bool:
         """Whether some file imports `name` from the module `path`."""
@@ -272,9 +303,15 @@ class _Planner:
                      location.package if location.module is not None else None)]
         ctx = FileContext(workspace, source, location, workspace.project_for(path))
         scripts = ctx.scripts_beside
-        if path in scripts:
-            runs.append(_Run(f"`python {self._display(path)}`", workspace.script_dir(path),
-                             None))
+        by_path = ctx.by_path_command()  # documented, or an executable `#!` script
+        pytest = self._pytest_run(ctx)
+        if pytest is not None:
+            if path not in scripts and not by_path:
+                return [pytest]  # a test file runs under pytest, not as `python -m tests.x`
+            runs.append(pytest)
+        if path in scripts or by_path:
+            runs.append(_Run(by_path or f"`python {self._display(path)}`",
+                             workspace.script_dir(path), None))
             return runs
         for script in scripts:
             if path in ctx.imported_bare_from(script):
@@ -282,6 +319,20 @@ class _Planner:
                                  workspace.script_dir(script), None))
                 break
         return runs
+
+    def _pytest_run(self, ctx: FileContext) -> _Run | None:
+        """A test file as pytest imports it (its default `prepend` mode): the first folder
+        above its package chain goes first on sys.path, then the configured `pythonpath`."""
+        if not (ctx.is_test_file and ctx.path.suffix == ".py") or \
+                sets_import_mode(ctx.project.folder):
+            return None
+        base = package_tree_folder(ctx.path.parent)
+        package = None
+        if base != ctx.path.parent:
+            relative = ctx.path.parent.relative_to(base).parts
+            package = ".".join(relative)
+        return _Run(f"pytest ({self._display(ctx.path)})", base, package,
+                    tuple(pythonpath_folders(ctx.project.folder)))
 
     def _refuse_lookups_by_name(self, path: Path, text: str) -> None:
         names = {self.target.name, *self._dotted_names()}
@@ -305,6 +356,29 @@ class _Planner:
             if found is not None:
                 return f"{self._display(path)}:cell {found[0].number}:{found[1].line + 1}"
         return f"{self._display(path)}:{line + 1}"
+
+    def _refuse_setuptools_files(self) -> None:
+        """setup.py and setup.cfg name packages, modules and entry points in code and INI
+        text dashm does not rewrite: a rename that leaves them naming the old module breaks
+        `pip install` (`package directory 'types' does not exist`), so it is refused."""
+        project = self.workspace.project_for(self.target.module_file).folder
+        names = sorted({self.target.name, *self._dotted_names()}, key=len, reverse=True)
+        for file, pattern in (
+                ("setup.py", r"""(?P<q>["'])(?:{n})(?:[.:][\w.:]*)?(?P=q)"""),
+                ("setup.cfg", r"(?<![\w.-])(?:{n})(?:[.:][\w.:]*)?(?![\w-])")):
+            text = _utf8(project / file)
+            if not text:
+                continue
+            found = re.compile(pattern.format(n="|".join(map(re.escape, names))))
+            for number, line in enumerate(text.splitlines()):
+                code = line.split("#", 1)[0]
+                if file == "setup.cfg" and (code.lstrip().startswith((";", "[")) or
+                                            code.split("=", 1)[0].strip() in ("name",)):
+                    continue
+                if found.search(code):
+                    raise _Refused(f"{self._display(project / file)}:{number + 1} names "
+                                   f"`{self.target.name}` (`{line.strip()[:60]}`), which "
+                                   "dashm does not rewrite there: rename by hand")
 
     def _dotted_names(self) -> set[str]:
         module = self.workspace.locate(self.target.module_file).module
@@ -463,7 +537,10 @@ class _FilePlan:
                 if hit is not None:
                     k = hit[0]
                     bound = alias.asname or parts[0]
-                    if self._self_import_meant_hidden(fact, parts, k, bound):
+                    # (`import a.json` binds `a`: its attributes say nothing of json's)
+                    binds_module = alias.asname is not None or k == 0
+                    if (binds_module or self.target.contains(self.source.path)) and \
+                            self._self_import_meant_hidden(fact, parts, k, bound):
                         continue
                     binds_target = k == 0 and alias.asname is None
                     self._component(fact, start, k, binds_target, bound,
@@ -537,7 +614,7 @@ class _FilePlan:
                 continue
             for k, part in enumerate(parts):
                 if part == self.target.name and self.target.is_itself(
-                        self.planner.workspace.resolve(".".join(parts[:k + 1]), run.first)):
+                        self.planner.resolve(".".join(parts[:k + 1]), run)):
                     hits[number] = k
                     break
         if not hits:
@@ -546,7 +623,7 @@ class _FilePlan:
         for number, (run, parts) in enumerate(zip(self.runs, absolute, strict=True)):
             if number in hits or parts is None or len(parts) <= k:
                 continue
-            other = self.planner.workspace.resolve(".".join(parts[:k + 1]), run.first)
+            other = self.planner.resolve(".".join(parts[:k + 1]), run)
             if other is not None:
                 hit_run = self.runs[hitting]
                 elsewhere = other.path if other.path is not None else other.name
@@ -569,7 +646,7 @@ class _FilePlan:
                 continue
             k = parts.index(new)
             sibling = ".".join([*parts[:k], self.target.name])
-            if self.target.is_itself(self.planner.workspace.resolve(sibling, run.first)):
+            if self.target.is_itself(self.planner.resolve(sibling, run)):
                 raise _Refused(f"{self._where(fact)} already imports `{'.'.join(parts)}`: "
                                f"`{new}` is taken; choose another name")
 
@@ -633,17 +710,46 @@ class _FilePlan:
         `import json`) loads that module itself today, but it is written to reach what the
         name hides: kept (the rename makes it reach that) unless the code uses only names
         the module defines."""
-        if not self.target.contains(self.source.path) or k != len(spelled) - 1:
+        if k != len(spelled) - 1:
             return False
         if used is None:
             used = sorted(self.uses.attribute_names(bound))
         own = self._own_names()
+        if not self.target.contains(self.source.path):
+            return self._importer_meant_hidden(fact, spelled, used, own)
         if used and all(name in own for name in used):
             return False
         self.planner.notes.append(
             f"kept {self._where(fact)} `{'.'.join(spelled)}`: inside the module it means "
             f"the `{self.target.name}` it hides, which it loads once renamed")
         return True
+
+    def _importer_meant_hidden(self, fact: ImportFact, spelled: list[str], used: list[str],
+                               own: set[str]) -> bool:
+        """Another file's import of the target that uses only names the target lacks
+        (`random.randint` with a local random.py of other names): it was written for the
+        module the target hides, fails today, and works once the target is renamed: kept.
+        One that mixes the two cannot be right either way: refused."""
+        missing = [name for name in used if name not in own]
+        if not missing or self._own_names_unknown():
+            return False
+        present = [name for name in used if name in own]
+        shown = self.planner._display(self.target.module_file)
+        if present:
+            raise _Refused(f"{self._where(fact)} uses `{present[0]}` (in {shown}) and "
+                           f"`{missing[0]}` (not in it): rename by hand")
+        self.planner.notes.append(
+            f"kept {self._where(fact)} `{'.'.join(spelled)}`: it uses `{missing[0]}`, which "
+            f"{shown} lacks; once renamed it loads the `{self.target.name}` that has it")
+        return True
+
+    def _own_names_unknown(self) -> bool:
+        """A star import (or `__getattr__`) in the target: its names are not all known."""
+        parsed = self.planner.workspace.parsed(self.target.module_file)
+        if not isinstance(parsed, SourceFile):
+            return True
+        return "__getattr__" in parsed.facts.top_level_names or any(
+            a.name == "*" for fact in parsed.facts.imports for a in fact.names)
 
     def _own_names(self) -> set[str]:
         parsed = self.planner.workspace.parsed(self.target.module_file)
