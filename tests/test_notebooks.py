@@ -384,3 +384,30 @@ def test_a_hack_that_adds_the_notebook_folder_keeps_its_imports_working(tmp_path
                           "notebooks/d.ipynb": notebook_json(cells)})
     assert [f["code"] for f in findings(tmp_path, ".")] == ["DM103"]
     assert run_notebook(tmp_path / "notebooks/d.ipynb", tmp_path).stdout == "1\n"
+
+
+def test_a_change_a_helper_beside_the_notebook_needs_is_not_dead(tmp_path: Path) -> None:
+    """notebooks/helpers.py does `from pkg.core import V`: only the notebook's
+    `sys.path.append("..")` makes that work, though the notebook never names `pkg`."""
+    cells = [cell(lines('import sys\nsys.path.append("..")\nimport helpers\nprint(helpers.V)'))]
+    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/core.py": "V = 1\n",
+                          "notebooks/helpers.py": "from pkg.core import V\n",
+                          "notebooks/a.ipynb": notebook_json(cells)})
+    notebook, kernel = tmp_path / "notebooks/a.ipynb", tmp_path / "notebooks"
+    assert [f for f in findings(tmp_path, ".") if f["fix"]] == []
+    assert run_notebook(notebook, kernel).stdout == "1\n"
+    without_cell_line(notebook, 0, "sys.path")
+    assert "No module named 'pkg'" in run_notebook(notebook, kernel).stderr
+
+
+def test_code_loaded_by_name_keeps_its_path_change(tmp_path: Path) -> None:
+    """importlib.import_module("pkg.core") needs the change as much as an import statement."""
+    cells = [cell(lines('import sys, importlib\nsys.path.append("..")\nimport local\n'
+                        'print(importlib.import_module("pkg.core").V)'))]
+    write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/core.py": "V = 1\n",
+                          "notebooks/local.py": "", "notebooks/a.ipynb": notebook_json(cells)})
+    notebook, kernel = tmp_path / "notebooks/a.ipynb", tmp_path / "notebooks"
+    assert findings(tmp_path, ".") == []
+    assert run_notebook(notebook, kernel).stdout == "1\n"
+    without_cell_line(notebook, 0, "sys.path")
+    assert "No module named 'pkg'" in run_notebook(notebook, kernel).stderr

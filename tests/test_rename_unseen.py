@@ -121,3 +121,51 @@ def test_the_diff_keeps_a_bom_and_git_apply_takes_it(tmp_path: Path) -> None:
     assert rename(renamed, "json.py", "json_utils").returncode == 0
     assert snapshot(previewed) == snapshot(renamed)
     assert snapshot(renamed)["main.py"].startswith(b"\xef\xbb\xbfimport json_utils\r\n")
+
+
+def test_a_star_import_of_the_module_is_rewritten_and_keeps_working(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"random.py": "def shuffle_deck(d):\n    return list(reversed(d))\n",
+                          "main.py": "from random import *\nprint(shuffle_deck([1, 2]))\n"})
+    assert rename(tmp_path, "random.py", "random_utils").returncode == 0
+    assert run(tmp_path, sys.executable, "main.py").stdout == "[2, 1]\n"
+
+
+def test_a_star_chain_through_a_package_keeps_the_name_bound(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"json.py": "A = 1\n", "pkg/__init__.py": "from .sub import *\n",
+                          "pkg/sub.py": "import json\n",
+                          "main.py": "from pkg import *\nprint(json.A)\n"})
+    assert rename(tmp_path, "json.py", "json_utils").returncode == 0
+    assert run(tmp_path, sys.executable, "main.py").stdout == "1\n"
+
+
+def test_names_pytest_and_packaging_read_refuse_the_rename(tmp_path: Path) -> None:
+    cases = {
+        "plugins": {"conftest.py": 'pytest_plugins = ["secrets"]\n', "secrets.py": "X = 1\n"},
+        "doctest": {"lib.py": '"""\n>>> import secrets\n"""\n', "secrets.py": "X = 1\n"},
+        "find": {"pyproject.toml": '[project]\nname = "r"\nversion = "0"\n'
+                                   '[tool.setuptools.packages.find]\ninclude = ["secrets"]\n',
+                 "secrets/__init__.py": "X = 1\n"},
+    }
+    for name, files in cases.items():
+        root = write_tree(tmp_path / name, files)
+        before = snapshot(root)
+        target = "secrets" if name == "find" else "secrets.py"
+        done = rename(root, target, "secrets_utils")
+        assert done.returncode == 1 and "by hand" in done.stderr, (name, done.stderr)
+        assert snapshot(root) == before
+
+
+def test_a_conftest_at_the_root_puts_it_on_pytests_path(tmp_path: Path) -> None:
+    """A conftest.py in the project folder makes pytest put that folder on sys.path: the
+    tests' `import colorsys` is ./colorsys.py; under `python -m pytest` alone it would be too,
+    under plain `pytest` without the conftest not: then refused."""
+    files = {"colorsys.py": "MINE = 1\n",
+             "tests/test_a.py": "import colorsys\n\n\ndef test_a():\n"
+                                "    assert colorsys.MINE == 1\n"}
+    with_conftest = write_tree(tmp_path / "a", {**files, "conftest.py": ""})
+    assert pytest_passes(with_conftest)
+    assert rename(with_conftest, "colorsys.py", "colorsys_utils").returncode == 0
+    assert pytest_passes(with_conftest)
+    bare = write_tree(tmp_path / "b", {**files, "Makefile": "test:\n\tpython -m pytest -q\n"})
+    done = rename(bare, "colorsys.py", "colorsys_utils")
+    assert done.returncode == 1 and "python -m pytest" in done.stderr, done.stderr

@@ -513,3 +513,21 @@ def test_a_start_up_hook_is_left_alone(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.stdout == "1\n", done.stderr  # the hook is how it runs
     assert not [f for f in check(tmp_path) if f["path"] == "boot/sitecustomize.py"]
+
+
+def test_a_change_an_imported_helper_needs_keeps_its_fix_away(tmp_path: Path) -> None:
+    """scripts/run.py adds the project folder, then `import helpers`, whose `from pkg.core
+    import V` needs it: removed, `python scripts/run.py` breaks, and `python -m scripts.run`
+    (the remedy) fails on `import helpers` anyway."""
+    import subprocess
+
+    write_tree(tmp_path, {
+        "pkg/__init__.py": "", "pkg/core.py": "V = 1\n",
+        "scripts/helpers.py": "from pkg.core import V\n",
+        "scripts/run.py": "import os, sys\nsys.path.append(os.path.dirname(os.path.dirname("
+                          "os.path.abspath(__file__))))\nimport helpers\nprint(helpers.V)\n",
+    })
+    done = subprocess.run([sys.executable, "scripts/run.py"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout == "1\n", done.stderr
+    assert not [f for f in check(tmp_path) if f["code"] == "DM103" and f["fix"]]

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dashm.findings import Finding, Fix, Severity
+from dashm.rules.carried_imports import carried_imports, loads_by_name
 from dashm.rules.context import FileContext
 from dashm.rules.syspath import removal_fix
 from dashm.rules.syspath_target import Target, targets
@@ -83,6 +84,8 @@ def _path_changes(ctx: FileContext) -> Iterator[Finding]:
             continue
         served = _served(ctx, folder, target.first)
         if not served:
+            if loads_by_name(ctx.source.text):
+                continue  # code loaded by name (importlib, unpickling, %aimport) may need it
             yield _finding(ctx, mutation, f"Delete {hack}: every import of this notebook "
                            "resolves the same without it", "no import of the notebook lands "
                            "elsewhere without it", removal_fix(ctx, mutation))
@@ -208,26 +211,22 @@ def _search_path(ctx: FileContext, folder: Path | None, with_it: bool) -> tuple[
 
 
 def _served(ctx: FileContext, folder: Path | None, first: bool) -> list[str]:
-    """The notebook's imports that land elsewhere (or nowhere) without the change; with the
-    folder unknown, those that do not resolve without it."""
+    """The notebook's imports, and those of the workspace modules they load, that land
+    elsewhere (or nowhere) without the change; with the folder unknown, those that do not
+    resolve without it."""
     unshadowable = ctx.workspace.environment.unshadowable
     plain = ctx.workspace.search_path(ctx.script_dir)
+    changed = None if folder is None else (folder, *plain) if first else (*plain, folder)
     served = []
-    for fact in ctx.imports():
-        if fact.level:
-            continue
-        for name in [fact.module] if fact.is_from else [a.name for a in fact.names]:
-            if not name:
-                continue
-            without = ctx.workspace.resolve(name, ctx.script_dir)
-            if folder is None:
-                if without is None:
-                    served.append(name)
-                continue
-            path = (folder, *plain) if first else (*plain, folder)
-            with_it = ctx.workspace.folders.resolve(name, path, unshadowable)
-            if (without is not None) if with_it is None else not with_it.same_target(without):
+    for name in carried_imports(ctx, [plain] if changed is None else [plain, changed]):
+        without = ctx.workspace.resolve(name, ctx.script_dir)
+        if changed is None:
+            if without is None:
                 served.append(name)
+            continue
+        with_it = ctx.workspace.folders.resolve(name, changed, unshadowable)
+        if (without is not None) if with_it is None else not with_it.same_target(without):
+            served.append(name)
     return served
 
 

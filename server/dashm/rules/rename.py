@@ -195,7 +195,8 @@ class _Planner:
         """Remember which files others import the target's name from (`from main import
         json`, `from .main import json`), resolved as under `python -m`."""
         source = self.workspace.source(path)
-        if isinstance(source, SourceProblem) or self.target.name not in source.text:
+        if isinstance(source, SourceProblem) or (self.target.name not in source.text
+                                                 and "import *" not in source.text):
             return
         location = self.workspace.locate(path)
         run = _Run("", location.root, location.package if location.module else None)
@@ -304,11 +305,11 @@ class _Planner:
         ctx = FileContext(workspace, source, location, workspace.project_for(path))
         scripts = ctx.scripts_beside
         by_path = ctx.by_path_command()  # documented, or an executable `#!` script
-        pytest = self._pytest_run(ctx)
-        if pytest is not None:
+        pytest = self._pytest_runs(ctx)
+        if pytest:
             if path not in scripts and not by_path:
-                return [pytest]  # a test file runs under pytest, not as `python -m tests.x`
-            runs.append(pytest)
+                return pytest  # a test file runs under pytest, not as `python -m tests.x`
+            runs.extend(pytest)
         if path in scripts or by_path:
             runs.append(_Run(by_path or f"`python {self._display(path)}`",
                              workspace.script_dir(path), None))
@@ -320,25 +321,48 @@ class _Planner:
                 break
         return runs
 
-    def _pytest_run(self, ctx: FileContext) -> _Run | None:
+    def _pytest_runs(self, ctx: FileContext) -> list[_Run]:
         """A test file as pytest imports it (its default `prepend` mode): the first folder
-        above its package chain goes first on sys.path, then the configured `pythonpath`."""
+        above its package chain goes first on sys.path, then those of the conftest.py files
+        above it and the configured `pythonpath`; and as `python -m pytest` runs it, with the
+        project folder (the working folder) on sys.path too. An import both reach alike is
+        judged; one they do not is refused (`_hit`)."""
         if not (ctx.is_test_file and ctx.path.suffix == ".py") or \
                 sets_import_mode(ctx.project.folder):
-            return None
+            return []
         base = package_tree_folder(ctx.path.parent)
         package = None
         if base != ctx.path.parent:
             relative = ctx.path.parent.relative_to(base).parts
             package = ".".join(relative)
-        return _Run(f"pytest ({self._display(ctx.path)})", base, package,
-                    tuple(pythonpath_folders(ctx.project.folder)))
+        project = ctx.project.folder
+        then = [package_tree_folder(c.parent) for c in self._conftests(ctx.path.parent, project)]
+        then += pythonpath_folders(project)
+        shown = self._display(ctx.path)
+        runs = [_Run(f"pytest ({shown})", base, package, tuple(then))]
+        if project != base and project not in then:
+            runs.append(_Run(f"`python -m pytest` ({shown})", base, package,
+                             (*then, project)))
+        return runs
+
+    @staticmethod
+    def _conftests(folder: Path, project: Path) -> list[Path]:
+        found = []
+        while is_within(folder, project):
+            if (folder / "conftest.py").is_file():
+                found.append(folder / "conftest.py")
+            if folder == project or folder.parent == folder:
+                break
+            folder = folder.parent
+        return found
 
     def _refuse_lookups_by_name(self, path: Path, text: str) -> None:
         names = {self.target.name, *self._dotted_names()}
         for name in sorted(names):
-            quoted = re.compile(LOOKUP_BY_NAME + r"""(?P<q>["'])""" + re.escape(name) +
-                                r"""(?:[.:][\w.:]*)?(?P=q)""")
+            quoted = re.compile(r"(?:" + LOOKUP_BY_NAME + r"""(?P<q>["'])""" + re.escape(name) +
+                                r"""(?:[.:][\w.:]*)?(?P=q)|pytest_plugins\s*=[^\n]*["']""" +
+                                re.escape(name) + r"""["']|>>>\s*(?:import|from)\s+""" +
+                                re.escape(name) + r"\b)")
             match = quoted.search(text)
             if match:
                 line = text.count("\n", 0, match.start())
@@ -361,8 +385,21 @@ class _Planner:
         """setup.py and setup.cfg name packages, modules and entry points in code and INI
         text dashm does not rewrite: a rename that leaves them naming the old module breaks
         `pip install` (`package directory 'types' does not exist`), so it is refused."""
-        project = self.workspace.project_for(self.target.module_file).folder
+        config = self.workspace.project_for(self.target.module_file)
+        project = config.folder
         names = sorted({self.target.name, *self._dotted_names()}, key=len, reverse=True)
+        tool = config.data.get("tool")
+        setuptools = tool.get("setuptools") if isinstance(tool, dict) else None
+        packages = setuptools.get("packages") if isinstance(setuptools, dict) else None
+        find = packages.get("find") if isinstance(packages, dict) else None
+        for key in ("include", "exclude"):
+            patterns = find.get(key) if isinstance(find, dict) else None
+            for pattern in patterns if isinstance(patterns, list) else []:
+                if isinstance(pattern, str) and any(
+                        pattern == n or pattern.startswith((f"{n}.", f"{n}*")) for n in names):
+                    raise _Refused(f"{self._display(project / 'pyproject.toml')}: "
+                                   f"[tool.setuptools.packages.find] {key} names `{pattern}`, "
+                                   "which dashm does not rewrite: rename by hand")
         for file, pattern in (
                 ("setup.py", r"""(?P<q>["'])(?:{n})(?:[.:][\w.:]*)?(?P=q)"""),
                 ("setup.cfg", r"(?<![\w.-])(?:{n})(?:[.:][\w.:]*)?(?![\w-])")):
@@ -730,6 +767,8 @@ class _FilePlan:
         (`random.randint` with a local random.py of other names): it was written for the
         module the target hides, fails today, and works once the target is renamed: kept.
         One that mixes the two cannot be right either way: refused."""
+        if "*" in used:  # `from random import *`: whatever the file uses comes along
+            return False
         missing = [name for name in used if name not in own]
         if not missing or self._own_names_unknown():
             return False

@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dashm.findings import Finding, Fix, Position, Range, Severity, TextEdit
+from dashm.rules.carried_imports import carried_imports, loads_by_name
 from dashm.rules.context import PYTEST, FileContext
 from dashm.rules.edits import apply_edits
 from dashm.rules.packages import dotted_importers
@@ -85,7 +86,8 @@ def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fin
     served = _served(ctx, target)
     relative_ok = all(_relative_resolves(ctx, f) for f in ctx.imports() if f.level)
     fix = _removal_fix(ctx, mutation) if not served and relative_ok and \
-        _loaded_as_a_module(ctx) else None
+        _loaded_as_a_module(ctx) and not loads_by_name(ctx.source.text) and \
+        not _fails_as_a_module(ctx) else None
     if _is_own_folder(ctx, target):
         if fix is not None and not _siblings_rely_on_it(ctx):
             return _warning(ctx, mutation, own_folder_remedy(hack), fix)
@@ -174,7 +176,9 @@ def _served(ctx: FileContext, target: Target) -> list[str]:
     """Imports of this file that land on another file (or on none) under `python -m` without
     the change. With the folder unknown: those that do not resolve without it."""
     served = []
-    for name in (n for fact in ctx.imports() if not fact.level for n in _names(fact)):
+    plain = ctx.workspace.search_path(ctx.location.root)
+    paths = [plain, _search_path(ctx, target)] if isinstance(target.folder, Path) else [plain]
+    for name in carried_imports(ctx, paths):
         without = ctx.in_module_mode(name)
         if not isinstance(target.folder, Path):
             if without is None:
@@ -186,6 +190,17 @@ def _served(ctx: FileContext, target: Target) -> list[str]:
         if changed:
             served.append(name)
     return served
+
+
+def _fails_as_a_module(ctx: FileContext) -> bool:
+    """An import of the file (or of a workspace module it loads) that only its folder finds
+    (DM101's case): under `python -m`, the remedy, it fails with or without the change, and
+    by path the change may be what keeps it working. Removing it leaves nothing that runs."""
+    script = ctx.workspace.search_path(ctx.script_dir)
+    for name in carried_imports(ctx, [script]):
+        if ctx.in_module_mode(name) is None and ctx.in_script_mode(name) is not None:
+            return True
+    return False
 
 
 def _local_somewhere(ctx: FileContext, name: str) -> bool:
