@@ -301,6 +301,13 @@ def without_cell_line(notebook: Path, index: int, text: str) -> None:
     notebook.write_text(json.dumps(data))
 
 
+def needs_its_change(notebook: Path, kernel: Path, output: str, error: str) -> None:
+    """The truth behind "no fix": the cells run as written, and fail without the change."""
+    assert run_notebook(notebook, kernel).stdout == output
+    without_cell_line(notebook, 0, "sys.path")
+    assert error in run_notebook(notebook, kernel).stderr
+
+
 def test_a_notebook_that_changes_folder_gets_no_fix(tmp_path: Path) -> None:
     """os.chdir("..") then sys.path.append("src"): the path is relative to the folder the
     notebook moved to, which the kernel's folder says nothing about."""
@@ -313,9 +320,7 @@ def test_a_notebook_that_changes_folder_gets_no_fix(tmp_path: Path) -> None:
         "Install the project (`pip install -e .`) and import its packages instead of "
         "`sys.path.append()`")
     assert "Fixed" not in dashm(tmp_path, "check", "--fix", ".").stdout
-    assert run_notebook(notebook, kernel).stdout == "42\n"  # it works as written
-    without_cell_line(notebook, 0, "sys.path")
-    assert "No module named 'pkg'" in run_notebook(notebook, kernel).stderr
+    needs_its_change(notebook, kernel, "42\n", "No module named 'pkg'")
 
 
 def test_cd_magic_and_a_pinned_folder_get_no_fix(tmp_path: Path) -> None:
@@ -327,9 +332,7 @@ def test_cd_magic_and_a_pinned_folder_get_no_fix(tmp_path: Path) -> None:
                           "nb/a.ipynb": notebook_json(cells)})
     notebook, kernel = tmp_path / "nb/a.ipynb", tmp_path / "nb"
     assert [f for f in findings(tmp_path, ".") if f["fix"]] == []
-    assert run_notebook(notebook, kernel).stdout == "1\n"
-    without_cell_line(notebook, 0, "sys.path")
-    assert "No module named 'helpers'" in run_notebook(notebook, kernel).stderr
+    needs_its_change(notebook, kernel, "1\n", "No module named 'helpers'")
 
 
 def test_a_folder_the_notebook_makes_itself_is_not_judged(tmp_path: Path) -> None:
@@ -395,9 +398,7 @@ def test_a_change_a_helper_beside_the_notebook_needs_is_not_dead(tmp_path: Path)
                           "notebooks/a.ipynb": notebook_json(cells)})
     notebook, kernel = tmp_path / "notebooks/a.ipynb", tmp_path / "notebooks"
     assert [f for f in findings(tmp_path, ".") if f["fix"]] == []
-    assert run_notebook(notebook, kernel).stdout == "1\n"
-    without_cell_line(notebook, 0, "sys.path")
-    assert "No module named 'pkg'" in run_notebook(notebook, kernel).stderr
+    needs_its_change(notebook, kernel, "1\n", "No module named 'pkg'")
 
 
 def test_code_loaded_by_name_keeps_its_path_change(tmp_path: Path) -> None:
@@ -408,6 +409,4 @@ def test_code_loaded_by_name_keeps_its_path_change(tmp_path: Path) -> None:
                           "notebooks/local.py": "", "notebooks/a.ipynb": notebook_json(cells)})
     notebook, kernel = tmp_path / "notebooks/a.ipynb", tmp_path / "notebooks"
     assert findings(tmp_path, ".") == []
-    assert run_notebook(notebook, kernel).stdout == "1\n"
-    without_cell_line(notebook, 0, "sys.path")
-    assert "No module named 'pkg'" in run_notebook(notebook, kernel).stderr
+    needs_its_change(notebook, kernel, "1\n", "No module named 'pkg'")

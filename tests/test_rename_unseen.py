@@ -21,6 +21,14 @@ def rename(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run(cwd, sys.executable, "-P", "-m", "dashm", "rename-module", *args)
 
 
+def renamed_and_runs(root: Path, old: str, new: str, outputs: dict[str, str]) -> None:
+    """The rename is made, and each script prints what it printed (or should have)."""
+    done = rename(root, old, new)
+    assert done.returncode == 0, done.stderr
+    for script, output in outputs.items():
+        assert run(root, sys.executable, script).stdout == output, script
+
+
 def pytest_passes(cwd: Path) -> bool:
     return run(cwd, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                "-p", "no:hypothesispytest").returncode == 0
@@ -92,9 +100,8 @@ def test_names_others_reach_through_an_importer_stay_bound(tmp_path: Path) -> No
     write_tree(tmp_path, {"json.py": "A = 1\n", "main.py": "import json\nB = json.A\n",
                           "lib1.py": "from main import *\nprint('star', json.A)\n",
                           "lib2.py": "import main\nprint('attr', main.json.A)\n"})
-    assert rename(tmp_path, "json.py", "json_utils").returncode == 0
-    assert run(tmp_path, sys.executable, "lib1.py").stdout == "star 1\n"
-    assert run(tmp_path, sys.executable, "lib2.py").stdout == "attr 1\n"
+    renamed_and_runs(tmp_path, "json.py", "json_utils",
+                     {"lib1.py": "star 1\n", "lib2.py": "attr 1\n"})
 
 
 def test_setuptools_files_that_name_the_module_refuse_the_rename(tmp_path: Path) -> None:
@@ -126,16 +133,14 @@ def test_the_diff_keeps_a_bom_and_git_apply_takes_it(tmp_path: Path) -> None:
 def test_a_star_import_of_the_module_is_rewritten_and_keeps_working(tmp_path: Path) -> None:
     write_tree(tmp_path, {"random.py": "def shuffle_deck(d):\n    return list(reversed(d))\n",
                           "main.py": "from random import *\nprint(shuffle_deck([1, 2]))\n"})
-    assert rename(tmp_path, "random.py", "random_utils").returncode == 0
-    assert run(tmp_path, sys.executable, "main.py").stdout == "[2, 1]\n"
+    renamed_and_runs(tmp_path, "random.py", "random_utils", {"main.py": "[2, 1]\n"})
 
 
 def test_a_star_chain_through_a_package_keeps_the_name_bound(tmp_path: Path) -> None:
     write_tree(tmp_path, {"json.py": "A = 1\n", "pkg/__init__.py": "from .sub import *\n",
                           "pkg/sub.py": "import json\n",
                           "main.py": "from pkg import *\nprint(json.A)\n"})
-    assert rename(tmp_path, "json.py", "json_utils").returncode == 0
-    assert run(tmp_path, sys.executable, "main.py").stdout == "1\n"
+    renamed_and_runs(tmp_path, "json.py", "json_utils", {"main.py": "1\n"})
 
 
 def test_names_pytest_and_packaging_read_refuse_the_rename(tmp_path: Path) -> None:
