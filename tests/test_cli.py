@@ -186,3 +186,21 @@ def test_example_workspace_shows_every_core_diagnostic() -> None:
     root = Path(__file__).parent.parent
     findings = check_json(root, "examples")
     assert {f["code"] for f in findings} >= {"DM101", "DM102", "DM103", "DM104", "DM105"}
+
+
+def test_a_deleted_current_folder_is_one_line_not_a_trace(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # `python -m dashm` and the `dashm` script (dashm.cli:main) alike.
+    for entry in ("import runpy; sys.argv = ['dashm', 'check', '/tmp']; "
+                  "runpy.run_module('dashm', run_name='__main__')",
+                  "from dashm.cli import main; sys.exit(main(['check', '/tmp']))"):
+        gone = tmp_path / "gone"
+        gone.mkdir()
+        script = f"import os, sys; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r}); {entry}"
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == ("dashm: the current folder no longer exists; cd to one that "
+                               "does\n")

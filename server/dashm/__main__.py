@@ -3,10 +3,16 @@
 import os
 import sys
 
+try:
+    _cwd = os.getcwd()
+except FileNotFoundError:  # deleted under a shell that is still in it
+    sys.stderr.write("dashm: the current folder no longer exists; cd to one that does\n")
+    raise SystemExit(2) from None
+
 # `python -m dashm` puts the current folder first on sys.path, and the current folder is
 # usually the workspace being analysed: a `json.py` or `tempfile.py` there would be imported,
 # and run, the moment dashm imports that name. Drop it (unless dashm itself lives there).
-if sys.path and sys.path[0] in ("", os.getcwd()) and os.path.dirname(
+if sys.path and sys.path[0] in ("", _cwd) and os.path.dirname(
         os.path.dirname(os.path.abspath(__file__))) != os.path.abspath(sys.path[0] or "."):
     del sys.path[0]
 

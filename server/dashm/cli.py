@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
+        os.getcwd()
+    except FileNotFoundError:  # deleted under a shell that is still in it
+        print("dashm: the current folder no longer exists; cd to one that does",
+              file=sys.stderr)
+        return EXIT_ERROR
+    try:
         if args.command == "check":  # through the facts cache and the warm-run cache
             from dashm.batch.runcache import run_check
 
