@@ -57,15 +57,10 @@ class Place:
 def place(path: Path, rng: Range) -> Place:
     """Where `rng` of `path` is shown; a notebook's module range in its cell."""
     notebook = _notebook(path) if path.suffix == NOTEBOOK_SUFFIX else None
-    if notebook is not None:
-        start, end = notebook.in_cell(rng.start), notebook.in_cell(rng.end)
-        if start is not None:
-            cell, begin = start
-            finish = end[1] if end is not None and end[0] == cell else begin
-            return Place(cell.number, begin.line + 1, begin.column + 1, finish.line + 1,
-                         finish.column + 1)
-    return Place(None, rng.start.line + 1, rng.start.column + 1, rng.end.line + 1,
-                 rng.end.column + 1)
+    shown = notebook.shown_range(rng) if notebook is not None else None
+    cell, at = shown if shown is not None else (None, rng)
+    return Place(cell.number if cell is not None else None, at.start.line + 1,
+                 at.start.column + 1, at.end.line + 1, at.end.column + 1)
 
 
 def _notebook(path: Path) -> Notebook | None:

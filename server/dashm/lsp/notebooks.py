@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from dashm.findings import Finding, Fix, Range
+from dashm.findings import Finding, Fix
 from dashm.lsp import analysis, convert
 from dashm.workspace import SourceProblem
 from dashm.workspace.notebook import Notebook, build
@@ -114,13 +114,11 @@ async def check(ls: DashmServer, uri: str, complete: bool = False) -> Checked | 
 def in_cell(notebook: Notebook, finding: Finding) -> tuple[int, Finding] | None:
     """The finding with its range in its cell (and no related places: they are lines of the
     module), and the cell's index."""
-    start = notebook.in_cell(finding.range.start)
-    if start is None:
+    shown = notebook.shown_range(finding.range)
+    if shown is None:
         return None
-    cell, begin = start
-    end = notebook.in_cell(finding.range.end)
-    finish = end[1] if end is not None and end[0] == cell else begin
-    return cell.index, dataclasses.replace(finding, range=Range(begin, finish), related=())
+    cell, rng = shown
+    return cell.index, dataclasses.replace(finding, range=rng, related=())
 
 
 def schedule(ls: DashmServer, uri: str, delay: float = analysis.DEBOUNCE_SECONDS) -> None:

@@ -80,6 +80,16 @@ class Notebook:
             return cell, _end_of(cell.source)
         return cell, Position(position.line - cell.start, position.column)
 
+    def shown_range(self, rng: Range) -> tuple[Cell, Range] | None:
+        """Where a finding's module range is shown: in the cell it starts in, ending there
+        (at its start when the range runs on into another cell)."""
+        start = self.in_cell(rng.start)
+        if start is None:
+            return None
+        cell, begin = start
+        end = self.in_cell(rng.end)
+        return cell, Range(begin, end[1] if end is not None and end[0] == cell else begin)
+
     def cell_range(self, rng: Range) -> tuple[Cell, Range] | None:
         """A module range as a range of one cell's source; None when it spans cells or
         touches a masked line (no edit may land there)."""
