@@ -24,10 +24,10 @@ from dashm.rules.edits import OverlappingEdits, apply_edits, fix_one_at_a_time
 from dashm.rules.notebook_edits import notebook_with_edits
 from dashm.rules.packages import forget_importers
 from dashm.workspace import SourceFile, SourceProblem, Workspace, evidence, overlay
-from dashm.workspace.notebook import NOTEBOOK_SUFFIX, read_notebook
+from dashm.workspace.notebook import NOTEBOOK_SUFFIX
 from dashm.workspace.paths import first_outside
 from dashm.workspace.prefetch import prefetch_paths
-from dashm.workspace.source import decode_source
+from dashm.workspace.source import read_source
 from dashm.workspace.toml_locate import toml_error
 from dashm.workspace.walk import walk_python_files
 
@@ -337,13 +337,8 @@ def _write_error(error: OSError | UnicodeEncodeError) -> str:
 
 
 def _changed_on_disk(source: SourceFile) -> bool:
-    try:
-        data = overlay.read_bytes(source.path)
-        if source.path.suffix == NOTEBOOK_SUFFIX:
-            return read_notebook(data).text != source.text
-        return decode_source(data) != source.text
-    except (OSError, ValueError):  # (NotebookError is a ValueError)
-        return True
+    read = read_source(source.path)  # (a notebook: its cells as the module they were read as)
+    return isinstance(read, SourceProblem) or read != source.text
 
 
 def _write_preserving_encoding(path: Path, text: str) -> None:

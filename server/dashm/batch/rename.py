@@ -10,12 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dashm.batch.checker import (
-    _does_not_load,
-    _write_error,
-    _write_preserving_encoding,
-    encoded_like,
-)
+from dashm.batch.checker import _does_not_load, _write_error, encoded_like
 from dashm.batch.preview import hunks
 from dashm.rules.edits import OverlappingEdits, apply_edits
 from dashm.rules.rename import RenamePlan
@@ -58,10 +53,7 @@ def apply_rename(plan: RenamePlan, root: Path) -> str | None:
     try:
         for path, text in texts.items():
             before = path.read_bytes()
-            if path.suffix == ".py":
-                _write_preserving_encoding(path, text)
-            else:
-                path.write_bytes(text.encode("utf-8"))
+            path.write_bytes(_as_written(path, text))
             written.append((path, before))
         _rename_without_overwriting(plan.old, plan.new)
     except (OSError, UnicodeEncodeError) as error:
@@ -69,6 +61,11 @@ def apply_rename(plan: RenamePlan, root: Path) -> str | None:
             path.write_bytes(before)
         return _write_error(error)
     return None
+
+
+def _as_written(path: Path, text: str) -> bytes:
+    """A file's new text as the rename writes it: a Python file in its own encoding."""
+    return encoded_like(path, text) if path.suffix == ".py" else text.encode("utf-8")
 
 
 def _decoded(path: Path, data: bytes) -> str | None:
@@ -106,10 +103,7 @@ def render_diff(plan: RenamePlan, root: Path) -> bytes:
             head += [f"rename from {old_name}\n", f"rename to {new_name}\n"]
         body = b""
         if path in texts:
-            before = path.read_bytes()
-            written = encoded_like(path, texts[path]) if path.suffix == ".py" else \
-                texts[path].encode("utf-8")
-            body = hunks(before, written)
+            body = hunks(path.read_bytes(), _as_written(path, texts[path]))
             if body:
                 head += [f"--- a/{old_name}\n", f"+++ b/{new_name}\n"]
         out.append("".join(head).encode("utf-8", "surrogateescape") + body)
