@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dashm.findings import Finding, Fix, Severity
-from dashm.rules.carried_imports import carried_imports, loads_by_name
+from dashm.rules.carried_imports import loads_by_name
 from dashm.rules.context import FileContext
-from dashm.rules.syspath import removal_fix
+from dashm.rules.syspath import removal_fix, served_imports
 from dashm.rules.syspath_target import Target, targets
 from dashm.workspace.facts import SysPathMutation
 from dashm.workspace.finder import Resolved
@@ -82,7 +82,7 @@ def _path_changes(ctx: FileContext) -> Iterator[Finding]:
                            "it adds the folder the kernel runs in, which is sys.path[0] "
                            "already", removal_fix(ctx, mutation))
             continue
-        served = _served(ctx, folder, target.first)
+        served = served_imports(ctx, target)
         if not served:
             if loads_by_name(ctx.source.text):
                 continue  # code loaded by name (importlib, unpickling, %aimport) may need it
@@ -208,26 +208,6 @@ def _search_path(ctx: FileContext, folder: Path | None, with_it: bool) -> tuple[
     if not with_it or folder is None:
         return plain
     return (folder, *plain)
-
-
-def _served(ctx: FileContext, folder: Path | None, first: bool) -> list[str]:
-    """The notebook's imports, and those of the workspace modules they load, that land
-    elsewhere (or nowhere) without the change; with the folder unknown, those that do not
-    resolve without it."""
-    unshadowable = ctx.workspace.environment.unshadowable
-    plain = ctx.workspace.search_path(ctx.script_dir)
-    changed = None if folder is None else (folder, *plain) if first else (*plain, folder)
-    served = []
-    for name in carried_imports(ctx, [plain] if changed is None else [plain, changed]):
-        without = ctx.workspace.resolve(name, ctx.script_dir)
-        if changed is None:
-            if without is None:
-                served.append(name)
-            continue
-        with_it = ctx.workspace.folders.resolve(name, changed, unshadowable)
-        if (without is not None) if with_it is None else not with_it.same_target(without):
-            served.append(name)
-    return served
 
 
 # -- DM101 ---------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def _finding(ctx: FileContext, mutation: SysPathMutation, target: Target) -> Fin
         return _info(ctx, mutation, remedy.format(hack=hack))
     if ctx.path.name == "__init__.py":
         return Finding(ctx.path, mutation.range, "DM103", init_remedy(hack), Severity.WARNING)
-    served = _served(ctx, target)
+    served = served_imports(ctx, target)
     relative_ok = all(_relative_resolves(ctx, f) for f in ctx.imports() if f.level)
     fix = _removal_fix(ctx, mutation) if not served and relative_ok and \
         _loaded_as_a_module(ctx) and not loads_by_name(ctx.source.text) and \
@@ -172,22 +172,22 @@ def _is_own_folder(ctx: FileContext, target: Target) -> bool:
         ctx.workspace.real_folder(target.folder) == str(ctx.script_dir)
 
 
-def _served(ctx: FileContext, target: Target) -> list[str]:
-    """Imports of this file that land on another file (or on none) under `python -m` without
-    the change. With the folder unknown: those that do not resolve without it."""
-    served = []
+def served_imports(ctx: FileContext, target: Target) -> list[str]:
+    """Imports of this file, and of the workspace modules they load, that land on another
+    file (or on none) under `python -m` (a notebook: its kernel) without the change. With
+    the folder unknown: those that do not resolve without it."""
     plain = ctx.workspace.search_path(ctx.location.root)
-    paths = [plain, _search_path(ctx, target)] if isinstance(target.folder, Path) else [plain]
-    for name in carried_imports(ctx, paths):
+    changed = _search_path(ctx, target) if isinstance(target.folder, Path) else None
+    served = []
+    for name in carried_imports(ctx, [plain] if changed is None else [plain, changed]):
         without = ctx.in_module_mode(name)
-        if not isinstance(target.folder, Path):
+        if changed is None:
             if without is None:
                 served.append(name)
             continue
-        with_it = ctx.workspace.folders.resolve(
-            name, _search_path(ctx, target), ctx.workspace.environment.unshadowable)
-        changed = without is not None if with_it is None else not with_it.same_target(without)
-        if changed:
+        with_it = ctx.workspace.folders.resolve(name, changed,
+                                                ctx.workspace.environment.unshadowable)
+        if (without is not None) if with_it is None else not with_it.same_target(without):
             served.append(name)
     return served
 
