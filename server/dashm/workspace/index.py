@@ -253,13 +253,10 @@ class Workspace:
         """A file's text and facts: `text` is an editor buffer, else the file on disk."""
         path = absolute(path)
         if text is None:
-            key: object | None = self.disk_key(path)
-            if key is None:
-                try:
-                    path.stat()
-                except OSError as error:
-                    return SourceProblem(path, f"cannot be read: {error.strerror or error}")
-                return SourceProblem(path, "cannot be read")
+            try:
+                key: object = _disk_key(path)
+            except OSError as error:
+                return SourceProblem(path, f"cannot be read: {error.strerror or error}")
         else:
             key = ("text", hash(text))
         cached = self._facts.get(path)
@@ -336,14 +333,10 @@ class Workspace:
     def disk_key(self, path: Path) -> object | None:
         """The key `source()` files a disk read under (None if the file cannot be stat'ed);
         a file a preview of fixes changed has its own (overlay.py)."""
-        previewed = overlay.key(path)
-        if previewed is not None:
-            return previewed
         try:
-            stat = path.stat()
+            return _disk_key(path)
         except OSError:
             return None
-        return ("disk", stat.st_size, stat.st_mtime_ns)
 
     def parsed(self, path: Path) -> SourceFile | SourceProblem:
         """`source(path)` with the facts of a full parse: a file's top-level names and syntax
@@ -482,6 +475,16 @@ class Workspace:
         if path.name in PROJECT_MARKERS or path.suffix == "":
             self._projects.clear()
             self._project_folders.clear()
+
+
+def _disk_key(path: Path) -> object:
+    """The file's size and mtime; the overlay's own key for a file a preview of fixes
+    changed (overlay.py). OSError if it cannot be stat'ed."""
+    previewed = overlay.key(path)
+    if previewed is not None:
+        return previewed
+    stat = path.stat()
+    return ("disk", stat.st_size, stat.st_mtime_ns)
 
 
 def cached_facts(text: str, folder: Path) -> FileFacts:
