@@ -89,6 +89,14 @@ def capabilities(ls: DashmServer) -> tuple[bool, bool]:
     return document_changes, create
 
 
+def annotations_supported(ls: DashmServer) -> bool:
+    """Whether the client takes change annotations (VS Code shows those that need
+    confirmation in its Refactor Preview)."""
+    workspace = ls.client_capabilities.workspace
+    edit = workspace.workspace_edit if workspace else None
+    return bool(edit and edit.change_annotation_support is not None)
+
+
 def edit_for(ls: DashmServer, fixes: list[Fix], text_of: dict[Path, tuple[str, int | None]]
              ) -> types.WorkspaceEdit | None:
     document_changes, create = capabilities(ls)
@@ -106,9 +114,9 @@ def edit_for(ls: DashmServer, fixes: list[Fix], text_of: dict[Path, tuple[str, i
     def document(path: Path) -> tuple[str, int | None]:
         if path in text_of:
             return text_of[path]
-        for uri, doc in ls.workspace.text_documents.items():
-            if analysis.path_of(uri) == path:
-                return doc.source, doc.version
+        doc = analysis.open_document(ls, path)
+        if doc is not None:
+            return doc.source, doc.version
         try:
             return path.read_text(encoding="utf-8"), None
         except (OSError, ValueError):
@@ -120,13 +128,13 @@ def edit_for(ls: DashmServer, fixes: list[Fix], text_of: dict[Path, tuple[str, i
 
 def _saved(ls: DashmServer, path: Path) -> bool:
     """Whether `path` is not open, or open with the text it has on disk."""
-    for uri, doc in ls.workspace.text_documents.items():
-        if analysis.path_of(uri) == path:
-            try:
-                return path.read_bytes().decode("utf-8") == doc.source
-            except (OSError, UnicodeDecodeError):
-                return False
-    return True
+    doc = analysis.open_document(ls, path)
+    if doc is None:
+        return True
+    try:
+        return path.read_bytes().decode("utf-8") == doc.source
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def stays_inside(ls: DashmServer, fix: Fix) -> bool:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls import uris
+from pygls.workspace import TextDocument
 
 from dashm.findings import Finding, Position, Range
 from dashm.lsp import convert, warm_start
@@ -549,6 +550,14 @@ def recheck_open(ls: DashmServer) -> None:
 
 
 # -- workspace scans ----------------------------------------------------------------------
+def open_document(ls: DashmServer, path: Path) -> TextDocument | None:
+    """The editor's buffer of `path`, if it is open."""
+    for uri, document in ls.workspace.text_documents.items():
+        if path_of(uri) == path:
+            return document
+    return None
+
+
 def open_paths(ls: DashmServer) -> set[Path]:
     return {p for uri in ls.workspace.text_documents if (p := path_of(uri)) is not None}
 

@@ -30,7 +30,7 @@ def rename_support(ls: DashmServer) -> tuple[bool, bool]:
     edit = workspace.workspace_edit if workspace else None
     renames = bool(edit and edit.document_changes and edit.resource_operations
                    and types.ResourceOperationKind.Rename in edit.resource_operations)
-    return renames, bool(renames and edit and edit.change_annotation_support is not None)
+    return renames, renames and actions.annotations_supported(ls)
 
 
 def _shows_disabled(ls: DashmServer) -> bool:
@@ -121,7 +121,5 @@ def _unsaved(ls: DashmServer, plan: RenamePlan) -> str | None:
 
 def _document(ls: DashmServer, plan: RenamePlan, path: Path) -> tuple[str, int | None]:
     """The planned text of an edited file, with its buffer's version when it is open."""
-    for uri, doc in ls.workspace.text_documents.items():
-        if analysis.path_of(uri) == path:
-            return plan.texts[path], doc.version
-    return plan.texts[path], None
+    doc = analysis.open_document(ls, path)
+    return plan.texts[path], doc.version if doc is not None else None

@@ -26,6 +26,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from dashm.findings import FileCreation, Fix
 from dashm.lsp import actions, analysis, convert
+from dashm.rules.edits import minimal_edit
 from dashm.workspace.notebook import NOTEBOOK_SUFFIX
 from dashm.workspace.paths import is_within
 
@@ -82,7 +83,7 @@ async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
             if before is None:
                 fixes.append(Fix("create", creations=(FileCreation(path, after),)))
                 continue
-            edit = actions.minimal_edit(path, before, after)
+            edit = minimal_edit(path, before, after)
             if edit is not None:
                 fixes.append(Fix("fix", (edit,)))
                 texts[path] = (before, buffers[path][1] if path in buffers else None)
@@ -110,7 +111,7 @@ async def fix_workspace(ls: DashmServer, *args: Any) -> dict[str, object]:
             return {"applied": False, "fixed": 0, "files": 0}
     annotation = types.ChangeAnnotation(
         label=title, needs_confirmation=True, description="what `dashm check --fix` would do"
-    ) if confirm == "preview" and _annotations(ls) else None
+    ) if confirm == "preview" and actions.annotations_supported(ls) else None
     edit = convert.workspace_edit(fixes, ls.workspace.position_codec,
                                   lambda p: texts.get(p, ("", None)), document_changes, create,
                                   annotation=(ANNOTATION, annotation) if annotation else None)
@@ -216,12 +217,6 @@ async def _progress(ls: DashmServer, title: str) -> AsyncIterator[None]:
         yield
     finally:
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
-
-
-def _annotations(ls: DashmServer) -> bool:
-    workspace = ls.client_capabilities.workspace
-    edit = workspace.workspace_edit if workspace else None
-    return bool(edit and edit.change_annotation_support)
 
 
 def _refuse(ls: DashmServer, message: str) -> dict[str, object]:
