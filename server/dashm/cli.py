@@ -393,14 +393,10 @@ def _new_module_name(old: Path, new: str) -> str | None:
 
 
 def _renamed_summary(plan, root: Path) -> str:  # type: ignore[no-untyped-def]
-    def shown(path: Path) -> str:
-        try:
-            return path.relative_to(root).as_posix()
-        except ValueError:
-            return str(path)
+    from dashm.batch.rename import shown_in
 
-    files = sorted({shown(e.path) for e in plan.fix.edits})
-    lines = [f"renamed {shown(plan.old)} -> {shown(plan.new)}"]
+    files = sorted({shown_in(e.path, root) for e in plan.fix.edits})
+    lines = [f"renamed {shown_in(plan.old, root)} -> {shown_in(plan.new, root)}"]
     counted = f"{plan.imports} import{'' if plan.imports == 1 else 's'}"
     if plan.references:
         counted += f" and {plan.references} reference{'' if plan.references == 1 else 's'}"

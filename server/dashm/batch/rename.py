@@ -97,7 +97,7 @@ def render_diff(plan: RenamePlan, root: Path) -> bytes:
     out: list[bytes] = []
     for path in [*moved, *sorted(p for p in texts if p not in moved)]:
         after = _after_rename(path, plan)
-        old_name, new_name = _shown(path, root), _shown(after, root)
+        old_name, new_name = shown_in(path, root), shown_in(after, root)
         head = [f"diff --git a/{old_name} b/{new_name}\n"]
         if after != path:
             head += [f"rename from {old_name}\n", f"rename to {new_name}\n"]
@@ -120,7 +120,8 @@ def _after_rename(path: Path, plan: RenamePlan) -> Path:
         return path
 
 
-def _shown(path: Path, root: Path) -> str:
+def shown_in(path: Path, root: Path) -> str:
+    """A path as the rename's output names it: relative to the workspace folder."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

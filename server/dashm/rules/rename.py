@@ -15,6 +15,7 @@ Names found in strings (`importlib.import_module("json")`, `mock.patch("json.x")
 
 from __future__ import annotations
 
+import functools
 import keyword
 import os
 import re
@@ -356,13 +357,21 @@ class _Planner:
             folder = folder.parent
         return found
 
+    @functools.cached_property
+    def _lookups(self) -> list[tuple[str, re.Pattern[str]]]:
+        """Each name of the target, with what finds it by name in a string (made once per
+        plan, searched in every file that mentions the name)."""
+        found = []
+        for name in sorted({self.target.name, *self._dotted_names}):
+            found.append((name, re.compile(
+                r"(?:" + LOOKUP_BY_NAME + r"""(?P<q>["'])""" + re.escape(name) +
+                r"""(?:[.:][\w.:]*)?(?P=q)|pytest_plugins\s*=[^\n]*["']""" +
+                re.escape(name) + r"""["']|>>>\s*(?:import|from)\s+""" + re.escape(name) +
+                r"\b)")))
+        return found
+
     def _refuse_lookups_by_name(self, path: Path, text: str) -> None:
-        names = {self.target.name, *self._dotted_names()}
-        for name in sorted(names):
-            quoted = re.compile(r"(?:" + LOOKUP_BY_NAME + r"""(?P<q>["'])""" + re.escape(name) +
-                                r"""(?:[.:][\w.:]*)?(?P=q)|pytest_plugins\s*=[^\n]*["']""" +
-                                re.escape(name) + r"""["']|>>>\s*(?:import|from)\s+""" +
-                                re.escape(name) + r"\b)")
+        for name, quoted in self._lookups:
             match = quoted.search(text)
             if match:
                 line = text.count("\n", 0, match.start())
@@ -387,7 +396,7 @@ class _Planner:
         `pip install` (`package directory 'types' does not exist`), so it is refused."""
         config = self.workspace.project_for(self.target.module_file)
         project = config.folder
-        names = sorted({self.target.name, *self._dotted_names()}, key=len, reverse=True)
+        names = sorted({self.target.name, *self._dotted_names}, key=len, reverse=True)
         tool = config.data.get("tool")
         setuptools = tool.get("setuptools") if isinstance(tool, dict) else None
         packages = setuptools.get("packages") if isinstance(setuptools, dict) else None
@@ -417,6 +426,7 @@ class _Planner:
                                    f"`{self.target.name}` (`{line.strip()[:60]}`), which "
                                    "dashm does not rewrite there: rename by hand")
 
+    @functools.cached_property
     def _dotted_names(self) -> set[str]:
         module = self.workspace.locate(self.target.module_file).module
         return {module} if module else set()
