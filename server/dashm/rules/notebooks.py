@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from dashm.findings import Finding, Fix, Severity
+from dashm.findings import Finding, Fix, Range, Severity
 from dashm.rules.carried_imports import loads_by_name
 from dashm.rules.context import FileContext
 from dashm.rules.syspath import removal_fix, served_imports
@@ -48,22 +48,20 @@ FLAT_LAYOUT_SKIPS = frozenset({
 })
 
 
-def is_notebook(ctx: FileContext) -> bool:
-    return ctx.path.suffix == ".ipynb"
-
-
 def check_notebook(ctx: FileContext) -> Iterator[Finding]:
-    yield from _path_changes(ctx)
-    yield from _notebook_folder_imports(ctx)
+    mutations = [m for m in ctx.source.facts.sys_path_mutations if not m.in_function]
+    # The folders the changes add, read once (a parse of the whole notebook) for both rules.
+    found = targets(ctx.source.text, ctx.path, mutations, ctx.script_dir) if mutations else {}
+    yield from _path_changes(ctx, mutations, found)
+    yield from _notebook_folder_imports(ctx, found)
 
 
 # -- DM103 ---------------------------------------------------------------------------------------
-def _path_changes(ctx: FileContext) -> Iterator[Finding]:
-    mutations = [m for m in ctx.source.facts.sys_path_mutations if not m.in_function]
+def _path_changes(ctx: FileContext, mutations: list[SysPathMutation],
+                  found: dict[Range, Target]) -> Iterator[Finding]:
     if not mutations:
         return
     kernel = ctx.script_dir
-    found = targets(ctx.source.text, ctx.path, mutations, kernel)
     moves = _MOVES.search(ctx.source.text) is not None
     for mutation in mutations:
         target = found.get(mutation.range, Target(None, False))
@@ -211,10 +209,11 @@ def _search_path(ctx: FileContext, folder: Path | None, with_it: bool) -> tuple[
 
 
 # -- DM101 ---------------------------------------------------------------------------------------
-def _notebook_folder_imports(ctx: FileContext) -> Iterator[Finding]:
+def _notebook_folder_imports(ctx: FileContext, found: dict[Range, Target]
+                             ) -> Iterator[Finding]:
     own = Path(ctx.workspace.real_folder(ctx.path.parent))
     kernel = ctx.script_dir
-    if own == kernel or _adds_folder(ctx, own):
+    if own == kernel or _adds_folder(ctx, own, found):
         return
     for fact, dotted, name_range, _ in ctx.absolute_names():
         top = dotted.split(".")[0]
@@ -245,11 +244,9 @@ def _notebook_folder_imports(ctx: FileContext) -> Iterator[Finding]:
                       explanation=explanation)
 
 
-def _adds_folder(ctx: FileContext, folder: Path) -> bool:
+def _adds_folder(ctx: FileContext, folder: Path, found: dict[Range, Target]) -> bool:
     """Whether a sys.path change of the notebook adds `folder` (its imports then find what
     lies there wherever the kernel runs)."""
-    mutations = [m for m in ctx.source.facts.sys_path_mutations if not m.in_function]
-    found = targets(ctx.source.text, ctx.path, mutations, ctx.script_dir) if mutations else {}
     return any(isinstance(t.folder, Path) and Path(ctx.workspace.real_folder(t.folder)) == folder
                for t in found.values())
 
