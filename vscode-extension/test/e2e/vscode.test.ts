@@ -567,12 +567,19 @@ describe('dashm in VS Code (code-server)', { timeout: 480_000 }, () => {
         .waitFor({ state: 'detached', timeout: WAIT });
       await screenshot('notebook-fixed');
       // Saved (code-server saves after a delay) by VS Code's own notebook serializer.
+      // The save truncates before it writes: a read can see an empty or partial file, which
+      // is "not saved yet", not a failure.
       const file = join(workspace, 'notebooks', 'explore.ipynb');
-      for (const until = Date.now() + WAIT; readFileSync(file, 'utf8').includes('sys.path');) {
+      const savedNotebook = () => {
+        const text = readFileSync(file, 'utf8');
+        if (text.includes('sys.path')) return undefined;
+        try { return JSON.parse(text); } catch { return undefined; }
+      };
+      let saved = savedNotebook();
+      for (const until = Date.now() + WAIT; !saved; saved = savedNotebook()) {
         assert.ok(Date.now() < until, 'the fixed notebook is saved');
         await page.waitForTimeout(100); // polling the file
       }
-      const saved = JSON.parse(readFileSync(file, 'utf8'));
       assert.deepEqual(saved.cells[1].source, ['import os, sys\n', 'print(os.sep)']);
     }));
 
